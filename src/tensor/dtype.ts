@@ -1,0 +1,57 @@
+/** Element types and their typed-array storage. */
+
+/** The element types of a tensor. */
+export type DType = "float32" | "float64" | "int32" | "bool";
+
+/** Floating-point dtypes: the ones that carry gradients. */
+export type FloatDType = "float32" | "float64";
+
+/** Storage for each dtype. */
+export interface StorageOf {
+  float32: Float32Array;
+  float64: Float64Array;
+  int32: Int32Array;
+  bool: Uint8Array;
+}
+
+/** Any tensor storage. */
+export type Storage = StorageOf[DType];
+
+/** All dtypes, for validation of outside input. */
+export const DTYPES: readonly DType[] = ["float32", "float64", "int32", "bool"];
+
+/** Allocates zeroed storage for `n` elements of `dtype`. */
+export function alloc(dtype: DType, n: number): Storage {
+  switch (dtype) {
+    case "float32":
+      return new Float32Array(n);
+    case "float64":
+      return new Float64Array(n);
+    case "int32":
+      return new Int32Array(n);
+    case "bool":
+      return new Uint8Array(n);
+  }
+}
+
+/** Whether a dtype is floating point. */
+export const isFloat = (d: DType): d is FloatDType => d === "float32" || d === "float64";
+
+const RANK: Record<DType, number> = { bool: 0, int32: 1, float32: 2, float64: 3 };
+
+/** The dtype two operands are promoted to (bool < int32 < float32 < float64). */
+export const promote = (a: DType, b: DType): DType => (RANK[a] >= RANK[b] ? a : b);
+
+/** Converts a JS number to the value stored for a dtype. */
+export function coerce(dtype: DType, v: number): number {
+  switch (dtype) {
+    case "int32":
+      return Math.trunc(v) | 0;
+    case "bool":
+      return v ? 1 : 0;
+    case "float32":
+      return Math.fround(v);
+    default:
+      return v;
+  }
+}
