@@ -1,0 +1,38 @@
+/**
+ * tenfold: a functional, immutable, shape-typed tensor DSL with JAX-style automatic differentiation.
+ * This module only re-exports the public surface.
+ */
+export type { Tensor, AnyTensor, Sizes } from "./tensor/tensor.js";
+export { isTensor } from "./tensor/tensor.js";
+export type { DType, FloatDType } from "./tensor/dtype.js";
+export type { Nested } from "./tensor/format.js";
+export type * from "./shape/types.js";
+export { ShapeError, DTypeError, TransformError, InputError } from "./errors.js";
+export { parseShape, broadcastShapes } from "./shape/runtime.js";
+
+export { tensor, fromArray, zeros, ones, full, arange, linspace, eye, scalar, zerosLike, onesLike } from "./ops/create.js";
+export {
+  neg, exp, log, log1p, expm1, sqrt, abs, sign, square, reciprocal, relu, sigmoid, tanh, sin, cos, erf, floor, logicalNot,
+  add, sub, mul, div, pow, maximum, minimum, equal, notEqual, less, lessEqual, greater, greaterEqual, logicalAnd, logicalOr,
+  where, clamp, cast,
+} from "./ops/elementwise.js";
+export type { UnaryOp, BinaryOp } from "./ops/elementwise.js";
+export { sum, mean, max, min, argmax, argmin, logsumexp } from "./ops/reduce.js";
+export type { ReduceOp, ReduceOptions } from "./ops/reduce.js";
+export {
+  reshape, flatten, transpose, permute, expandDims, squeeze, concat, stack, slice, take, takeAlongAxis, gather, oneHot,
+  broadcastTo, stopGradient,
+} from "./ops/structure.js";
+export { matmul, einsum } from "./ops/linalg.js";
+export { softmax, logSoftmax, leakyRelu, gelu, softplus, logSigmoid } from "./ops/activations.js";
+
+export { flatten as treeFlatten, mapTree, leavesOf, leafPaths } from "./core/pytree.js";
+export type { Tree, Leaf } from "./core/pytree.js";
+export { jvp } from "./transforms/jvp.js";
+export { vjp } from "./transforms/vjp.js";
+export type { GradOptions } from "./transforms/vjp.js";
+export { grad, valueAndGrad, valueAndGradWithAux } from "./transforms/grad.js";
+export { vmap } from "./transforms/vmap.js";
+export type { VmapOptions } from "./transforms/vmap.js";
+export { jacfwd, jacrev, hessian } from "./transforms/jacobian.js";
+export { customJvp, customVjp } from "./transforms/custom.js";

@@ -1,0 +1,64 @@
+/** Activation functions and the softmax family, composed from primitives. */
+import { normAxis } from "../shape/runtime.js";
+import type { Shape } from "../shape/types.js";
+import { isFloat, type DType } from "../tensor/dtype.js";
+import { typed, type Tensor, type TensorImpl } from "../tensor/tensor.js";
+import * as E from "../primitives/elementwise.js";
+import { constant } from "../primitives/util.js";
+import { logsumexpRaw } from "./reduce.js";
+import { operand } from "./util.js";
+
+const f = (x: TensorImpl): TensorImpl => (isFloat(x.dtype) ? x : E.cast(x, "float32"));
+
+/** Run-time log-softmax: x − logsumexp(x), stable for logits of any magnitude. */
+export function logSoftmaxRaw(x: TensorImpl, axis: number): TensorImpl {
+  const xf = f(x);
+  return E.sub(xf, logsumexpRaw(xf, [normAxis("logSoftmax", axis, xf.shape.length)], true));
+}
+
+/** Run-time softmax: exp of the log-softmax, so huge logits neither overflow nor give NaN. */
+export const softmaxRaw = (x: TensorImpl, axis: number): TensorImpl => E.exp(logSoftmaxRaw(x, axis));
+
+/** Softmax along `axis` (default −1): rows sum to 1, unchanged by adding a constant to a row. */
+export function softmax<S extends Shape, D extends DType>(x: Tensor<S, D>, axis = -1): Tensor<S, D> {
+  return typed(softmaxRaw(operand(x), axis));
+}
+
+/** log(softmax(x)) along `axis` (default −1), computed stably with the log-sum-exp trick. */
+export function logSoftmax<S extends Shape, D extends DType>(x: Tensor<S, D>, axis = -1): Tensor<S, D> {
+  return typed(logSoftmaxRaw(operand(x), axis));
+}
+
+/** max(x, 0) + slope·min(x, 0) (PyTorch's default slope 0.01). */
+export function leakyRelu<S extends Shape, D extends DType>(x: Tensor<S, D>, slope = 0.01): Tensor<S, D> {
+  const t = operand(x);
+  const z = constant(0, t.dtype);
+  return typed(E.add(E.maximum(t, z), E.mul(constant(slope, t.dtype), E.minimum(t, z))));
+}
+
+/** GELU, exact (erf) by default as in PyTorch, or the tanh approximation. */
+export function gelu<S extends Shape, D extends DType>(x: Tensor<S, D>, approximate: "none" | "tanh" = "none"): Tensor<S, D> {
+  const t = f(operand(x));
+  const c = (v: number): TensorImpl => constant(v, t.dtype);
+  if (approximate === "tanh") {
+    const inner = E.mul(c(Math.sqrt(2 / Math.PI)), E.add(t, E.mul(c(0.044715), E.mul(t, E.mul(t, t)))));
+    return typed(E.mul(E.mul(c(0.5), t), E.add(c(1), E.tanh(inner))));
+  }
+  return typed(E.mul(E.mul(c(0.5), t), E.add(c(1), E.erf(E.mul(t, c(Math.SQRT1_2))))));
+}
+
+/** log(1 + eˣ), stable: max(x, 0) + log1p(e^−|x|). */
+export function softplus<S extends Shape, D extends DType>(x: Tensor<S, D>): Tensor<S, D> {
+  return typed(softplusRaw(operand(x)));
+}
+
+/** Run-time softplus. */
+export function softplusRaw(x: TensorImpl): TensorImpl {
+  const t = f(x);
+  return E.add(E.maximum(t, constant(0, t.dtype)), E.log1p(E.exp(E.neg(E.abs(t)))));
+}
+
+/** log σ(x) = −softplus(−x), stable for large |x|. */
+export function logSigmoid<S extends Shape, D extends DType>(x: Tensor<S, D>): Tensor<S, D> {
+  return typed(E.neg(softplusRaw(E.neg(operand(x)))));
+}

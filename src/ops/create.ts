@@ -1,0 +1,166 @@
+/**
+ * Constructors. Shapes are written as strings (`"B 784"`) or inferred from nested arrays; named dims
+ * get their sizes from a record (`zeros("B 784", { B: 32 })`), required by the type when the spec has names.
+ */
+import { ShapeError } from "../errors.js";
+import { resolveShape, type DimSizes } from "../shape/runtime.js";
+import type { NestedShape, Shape, ShapeOf, SizesArg } from "../shape/types.js";
+import { alloc, coerce, DTYPES, type DType } from "../tensor/dtype.js";
+import { Concrete, typed, impl, noNames, type Tensor, type AnyTensor } from "../tensor/tensor.js";
+
+/** Trailing arguments of a constructor: the named sizes when the spec has names, then an optional dtype. */
+export type CreateArgs<S extends string, D extends DType> = [...SizesArg<ShapeOf<S>>, D?];
+
+function splitArgs(args: readonly unknown[]): { sizes: DimSizes; dtype: DType | undefined } {
+  let sizes: DimSizes = {};
+  let dtype: DType | undefined;
+  for (const a of args) {
+    if (typeof a === "string") {
+      if (!DTYPES.includes(a as DType)) throw new ShapeError("create", `unknown dtype '${a}'`);
+      dtype = a as DType;
+    } else if (a !== undefined && a !== null && typeof a === "object") sizes = a as DimSizes;
+  }
+  return { sizes, dtype };
+}
+
+function make(op: string, spec: string, args: readonly unknown[], fill: (data: ReturnType<typeof alloc>, sizes: number[]) => void, defaultDtype: DType = "float32"): AnyTensor {
+  const { sizes, dtype } = splitArgs(args);
+  const r = resolveShape(spec, sizes, op);
+  const d = dtype ?? defaultDtype;
+  let n = 1;
+  for (const s of r.sizes) n *= s;
+  const data = alloc(d, n);
+  fill(data, r.sizes);
+  return typed(new Concrete(r.sizes, d, data, r.names.some((x) => x !== null) ? r.names : noNames(r.sizes.length)));
+}
+
+/** A tensor of zeros: `zeros("B 784", { B: 32 })`, `zeros("2 3", "int32")`. */
+export function zeros<const S extends string, D extends DType = "float32">(spec: S, ...args: CreateArgs<S, D>): Tensor<ShapeOf<S>, D> {
+  return make("zeros", spec, args, () => {}) as never;
+}
+
+/** A tensor of ones. */
+export function ones<const S extends string, D extends DType = "float32">(spec: S, ...args: CreateArgs<S, D>): Tensor<ShapeOf<S>, D> {
+  return make("ones", spec, args, (d) => d.fill(1)) as never;
+}
+
+/** A tensor filled with `value`. */
+export function full<const S extends string, D extends DType = "float32">(spec: S, value: number, ...args: CreateArgs<S, D>): Tensor<ShapeOf<S>, D> {
+  return make("full", spec, args, (d) => d.fill(value)) as never;
+}
+
+/** A tensor from flat row-major data: `fromArray([1, 2, 3, 4, 5, 6], "2 3")`. Checks the length. */
+export function fromArray<const S extends string, D extends DType = "float32">(data: ArrayLike<number>, spec: S, ...args: CreateArgs<S, D>): Tensor<ShapeOf<S>, D> {
+  return make("fromArray", spec, args, (d, sizes) => {
+    if (data.length !== d.length)
+      throw new ShapeError("fromArray", `got ${data.length} values for a shape of ${d.length} elements`, [sizes]);
+    const dt = impl0(d);
+    for (let i = 0; i < d.length; i++) {
+      const v = data[i]!;
+      if (typeof v !== "number" && typeof v !== "boolean") throw new ShapeError("fromArray", `element ${i} is not a number`);
+      d[i] = coerce(dt, Number(v));
+    }
+  }) as never;
+}
+
+const impl0 = (d: ReturnType<typeof alloc>): DType =>
+  d instanceof Float32Array ? "float32" : d instanceof Float64Array ? "float64" : d instanceof Int32Array ? "int32" : "bool";
+
+/** Nested arrays of numbers or booleans, as accepted by {@link tensor}. */
+export type NestedInput = number | boolean | readonly NestedInput[];
+
+/**
+ * A tensor from nested arrays, with its shape inferred in the type:
+ * `tensor([[1, 2, 3], [4, 5, 6]])` is a `Tensor<[2, 3]>`. Ragged input throws a `ShapeError`.
+ */
+export function tensor<const T extends NestedInput, D extends DType = T extends boolean | readonly boolean[] | readonly (readonly boolean[])[] ? "bool" : "float32">(
+  data: T, dtype?: D,
+): Tensor<NestedShape<T>, D> {
+  const shape: number[] = [];
+  let probe: unknown = data;
+  while (Array.isArray(probe)) {
+    shape.push(probe.length);
+    probe = probe[0];
+  }
+  const isBool = typeof probe === "boolean";
+  const d: DType = dtype ?? (isBool ? "bool" : "float32");
+  let n = 1;
+  for (const s of shape) n *= s;
+  const out = alloc(d, n);
+  let k = 0;
+  const rec = (x: unknown, dim: number): void => {
+    if (dim === shape.length) {
+      if (typeof x !== "number" && typeof x !== "boolean") throw new ShapeError("tensor", `expected a number at depth ${dim}, got ${Array.isArray(x) ? "an array" : typeof x}`);
+      out[k++] = coerce(d, Number(x));
+      return;
+    }
+    if (!Array.isArray(x) || x.length !== shape[dim]) throw new ShapeError("tensor", `ragged nested array: expected length ${shape[dim]} at depth ${dim}`, [shape]);
+    for (const c of x) rec(c, dim + 1);
+  };
+  rec(data, 0);
+  return typed(new Concrete(shape, d, out));
+}
+
+/** A rank-0 tensor. */
+export function scalar<D extends DType = "float32">(value: number | boolean, dtype?: D): Tensor<[], D> {
+  const d: DType = dtype ?? (typeof value === "boolean" ? "bool" : "float32");
+  const out = alloc(d, 1);
+  out[0] = coerce(d, Number(value));
+  return typed(new Concrete([], d, out));
+}
+
+/** `[0, 1, …, n−1]` (float32 unless a dtype is given): `arange(4)` is a `Tensor<[4]>`. */
+export function arange<const N extends number, D extends DType = "float32">(n: N, dtype?: D): Tensor<[N], D>;
+/** `[start, start+step, …)` below `stop`. */
+export function arange<D extends DType = "float32">(start: number, stop: number, step?: number, dtype?: D): Tensor<[number], D>;
+export function arange(a: number, b?: number | DType, c?: number | DType, e?: DType): AnyTensor {
+  let start = 0;
+  let stop = a;
+  let step = 1;
+  let dtype: DType = "float32";
+  if (typeof b === "number") {
+    start = a;
+    stop = b;
+    if (typeof c === "number") step = c;
+    else if (typeof c === "string") dtype = c;
+    if (e !== undefined) dtype = e;
+  } else if (typeof b === "string") dtype = b;
+  if (step === 0 || !Number.isFinite(step)) throw new ShapeError("arange", `step must be a non-zero finite number, got ${step}`);
+  const n = Math.max(0, Math.ceil((stop - start) / step));
+  const out = alloc(dtype, n);
+  for (let i = 0; i < n; i++) out[i] = coerce(dtype, start + i * step);
+  return typed(new Concrete([n], dtype, out));
+}
+
+/** `num` evenly spaced values from `start` to `stop` inclusive. */
+export function linspace<const N extends number, D extends DType = "float32">(start: number, stop: number, num: N, dtype?: D): Tensor<[N], D> {
+  if (!Number.isInteger(num) || num < 0) throw new ShapeError("linspace", `num must be a non-negative integer, got ${num}`);
+  const d: DType = dtype ?? "float32";
+  const out = alloc(d, num);
+  const step = num > 1 ? (stop - start) / (num - 1) : 0;
+  for (let i = 0; i < num; i++) out[i] = coerce(d, i === num - 1 && num > 1 ? stop : start + i * step);
+  return typed(new Concrete([num], d, out));
+}
+
+/** The `n×n` identity matrix. */
+export function eye<const N extends number, D extends DType = "float32">(n: N, dtype?: D): Tensor<[N, N], D> {
+  if (!Number.isInteger(n) || n < 0) throw new ShapeError("eye", `n must be a non-negative integer, got ${n}`);
+  const d: DType = dtype ?? "float32";
+  const out = alloc(d, n * n);
+  for (let i = 0; i < n; i++) out[i * n + i] = 1;
+  return typed(new Concrete([n, n], d, out));
+}
+
+/** Zeros of the same shape and dtype as `x`. */
+export function zerosLike<S extends Shape, D extends DType>(x: Tensor<S, D>): Tensor<S, D> {
+  const t = impl(x);
+  return typed(new Concrete(t.shape, t.dtype, alloc(t.dtype, t.size), t.names));
+}
+
+/** Ones of the same shape and dtype as `x`. */
+export function onesLike<S extends Shape, D extends DType>(x: Tensor<S, D>): Tensor<S, D> {
+  const t = impl(x);
+  const d = alloc(t.dtype, t.size);
+  d.fill(1);
+  return typed(new Concrete(t.shape, t.dtype, d, t.names));
+}
