@@ -1,0 +1,109 @@
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import {
+  CACHE_VERSION,
+  decodeCache,
+  encodeCache,
+  hash32,
+  readCache,
+  writeCache,
+  writeFileAtomic,
+  type RawDataset,
+} from "../../src/data/cache.js";
+import { tmpDir } from "../fixtures/idx.js";
+
+const dir = tmpDir("cache");
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const sample = (): RawDataset => ({
+  rows: 2,
+  cols: 3,
+  train: { count: 3, pixels: Uint8Array.from({ length: 18 }, (_, i) => i), labels: Uint8Array.from([0, 1, 2]) },
+  test: { count: 1, pixels: Uint8Array.from([9, 8, 7, 6, 5, 4]), labels: Uint8Array.from([7]) },
+});
+
+const plain = (ds: RawDataset): unknown => ({
+  rows: ds.rows,
+  cols: ds.cols,
+  train: [ds.train.count, Array.from(ds.train.pixels), Array.from(ds.train.labels)],
+  test: [ds.test.count, Array.from(ds.test.pixels), Array.from(ds.test.labels)],
+});
+
+describe("hash32", () => {
+  it("is deterministic, covers the tail, and sees single-bit flips", () => {
+    const b = Uint8Array.from({ length: 1001 }, (_, i) => (i * 31) & 255);
+    expect(hash32(b)).toBe(hash32(b.slice()));
+    const seen = new Set<number>([hash32(b)]);
+    for (const i of [0, 1, 2, 3, 500, 999, 1000]) {
+      const c = b.slice();
+      c[i] = c[i]! ^ 1;
+      seen.add(hash32(c));
+    }
+    expect(seen.size).toBe(8);
+    expect(hash32(b, 5)).not.toBe(hash32(b));
+    expect(hash32(b.subarray(0, 1000))).not.toBe(hash32(b));
+  });
+});
+
+describe("encodeCache / decodeCache", () => {
+  it("round-trips", () => {
+    const bytes = encodeCache(sample(), "src@1");
+    const r = decodeCache(bytes, "src@1");
+    expect(r.ok).toBe(true);
+    if (r.ok) expect(plain(r.value)).toEqual(plain(sample()));
+  });
+
+  it("detects a stale tag or version", () => {
+    const bytes = encodeCache(sample(), "src@1");
+    const r1 = decodeCache(bytes, "src@2");
+    expect(r1).toMatchObject({ ok: false, miss: { kind: "stale" } });
+    const old = bytes.slice();
+    new DataView(old.buffer).setUint32(4, CACHE_VERSION + 1, true);
+    expect(decodeCache(old, "src@1")).toMatchObject({ ok: false, miss: { kind: "stale", detail: /version/ } });
+  });
+
+  it("detects corruption: bad magic, truncation, a flipped payload byte", () => {
+    const bytes = encodeCache(sample(), "src@1");
+    const magic = bytes.slice();
+    magic[0] = 0;
+    expect(decodeCache(magic, "src@1")).toMatchObject({ ok: false, miss: { kind: "corrupt", detail: /magic/ } });
+    expect(decodeCache(bytes.subarray(0, bytes.length - 1), "src@1")).toMatchObject({
+      ok: false,
+      miss: { kind: "corrupt", detail: /truncated/ },
+    });
+    expect(decodeCache(bytes.subarray(0, 10), "src@1")).toMatchObject({ ok: false, miss: { kind: "corrupt" } });
+    const flipped = bytes.slice();
+    flipped[flipped.length - 3] = flipped[flipped.length - 3]! ^ 0x10;
+    expect(decodeCache(flipped, "src@1")).toMatchObject({ ok: false, miss: { kind: "corrupt", detail: /checksum/ } });
+    const counts = bytes.slice();
+    new DataView(counts.buffer).setUint32(24, 4, true); // claims one more train image
+    expect(decodeCache(counts, "src@1")).toMatchObject({ ok: false, miss: { kind: "corrupt" } });
+  });
+
+  it("refuses inconsistent input", () => {
+    const bad = { ...sample(), test: { count: 2, pixels: new Uint8Array(6), labels: new Uint8Array(2) } };
+    expect(() => encodeCache(bad, "x")).toThrow(/test split/);
+  });
+});
+
+describe("readCache / writeCache", () => {
+  it("writes atomically (no temp files left) and reads back", () => {
+    const p = join(dir, "nested", "deeper", "ds.bin");
+    expect(readCache(p, "t")).toMatchObject({ ok: false, miss: { kind: "missing" } });
+    writeCache(p, sample(), "t");
+    writeCache(p, sample(), "t"); // overwrite in place
+    expect(readdirSync(join(dir, "nested", "deeper"))).toEqual(["ds.bin"]);
+    const r = readCache(p, "t");
+    expect(r.ok).toBe(true);
+    expect(readFileSync(p).length).toBe(encodeCache(sample(), "t").length);
+  });
+
+  it("leaves no temp file when the write fails", () => {
+    const target = join(dir, "isdir");
+    writeFileAtomic(join(target, "x.bin"), new Uint8Array(1)); // makes `isdir` a directory
+    expect(() => writeFileAtomic(target, new Uint8Array(1))).toThrow();
+    expect(readdirSync(dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+    expect(existsSync(join(target, "x.bin"))).toBe(true);
+  });
+});
