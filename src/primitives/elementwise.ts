@@ -25,6 +25,8 @@ interface UnarySpec {
   readonly kind: UnaryKind;
   /** dOut/dx as a tensor, or "linear" when the op is its own derivative map, or null when zero. */
   readonly deriv: ((x: TensorImpl, out: TensorImpl) => TensorImpl) | "linear" | null;
+  /** Optional cheaper form of `t · deriv(x, out)` (one fewer pass over the data). */
+  readonly scale?: (t: TensorImpl, x: TensorImpl, out: TensorImpl) => TensorImpl;
 }
 
 function unaryOutType(op: string, d: DType, kind: UnaryKind): DType {
@@ -41,19 +43,19 @@ function unaryPrimitive(spec: UnarySpec): Primitive<null> {
     impl: ([x], _p, out) => mapUnary(spec.expr, x!.data, out.dtype),
     jvp: ([x], [t], out) => {
       if (t == null || spec.deriv === null || !isFloat(out.dtype)) return null;
-      return spec.deriv === "linear" ? apply(t) : mul(t, spec.deriv(x!, out));
+      return spec.deriv === "linear" ? apply(t) : spec.scale ? spec.scale(t, x!, out) : mul(t, spec.deriv(x!, out));
     },
     vjp: (ct, [x], out) => {
       if (spec.deriv === null || !isFloat(x!.dtype)) return [null];
-      return [spec.deriv === "linear" ? apply(ct) : mul(ct, spec.deriv(x!, out))];
+      return [spec.deriv === "linear" ? apply(ct) : spec.scale ? spec.scale(ct, x!, out) : mul(ct, spec.deriv(x!, out))];
     },
     vmap: ([x]) => apply(x!),
   });
   return prim;
 }
 
-const u = (name: string, expr: string, kind: UnaryKind, deriv: UnarySpec["deriv"]): Primitive<null> =>
-  unaryPrimitive({ name, expr, kind, deriv });
+const u = (name: string, expr: string, kind: UnaryKind, deriv: UnarySpec["deriv"], scale?: UnarySpec["scale"]): Primitive<null> =>
+  unaryPrimitive(scale ? { name, expr, kind, deriv, scale } : { name, expr, kind, deriv });
 
 export const negP = u("neg", "-a", "numeric", "linear");
 export const expP = u("exp", "Math.exp(a)", "float", (_x, out) => out);
@@ -68,7 +70,11 @@ export const cosP = u("cos", "Math.cos(a)", "float", (x) => neg(sin(x)));
 export const tanhP = u("tanh", "Math.tanh(a)", "float", (_x, out) => sub(constant(1, out.dtype), mul(out, out)));
 export const sigmoidP = u("sigmoid", "1 / (1 + Math.exp(-a))", "float", (_x, out) => mul(out, sub(constant(1, out.dtype), out)));
 // relu'(0) = 0, as in PyTorch; NaN propagates.
-export const reluP = u("relu", "(a > 0 ? a : a === a ? 0 : a)", "numeric", (x) => cast(gt(x, constant(0, x.dtype)), x.dtype));
+export const reluP = u(
+  "relu", "(a > 0 ? a : a === a ? 0 : a)", "numeric",
+  (x) => cast(gt(x, constant(0, x.dtype)), x.dtype),
+  (t, x) => where(gt(x, constant(0, x.dtype)), t, constant(0, t.dtype)),
+);
 export const erfP = u("erf", "H.erf(a)", "float", (x) =>
   mul(constant(2 / Math.sqrt(Math.PI), x.dtype), exp(neg(mul(x, x)))),
 );

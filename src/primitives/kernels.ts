@@ -51,12 +51,30 @@ type TernaryLoop = (c: Storage, a: Storage, b: Storage, out: Storage, n: number,
 
 const unaryCache = new Map<string, UnaryLoop>();
 const binaryCache = new Map<string, BinaryLoop>();
+type FlatLoop = (x: Storage, y: Storage, out: Storage, n: number) => void;
+const flatCache = new Map<string, FlatLoop>();
+
+/**
+ * Compiles (once) a contiguous loop for the common layouts: both operands full ("vv"), `b` a scalar
+ * ("vs") or `a` a scalar ("sv"). Without strides in the loop V8 generates much tighter code.
+ */
+function flatLoop(expr: string, layout: "vv" | "vs" | "sv"): FlatLoop {
+  const key = `${layout}:${expr}`;
+  let f = flatCache.get(key);
+  if (f === undefined) {
+    const load = layout === "vv" ? "const a = x[i]; const b = y[i];" : layout === "vs" ? "const a = x[i];" : "const b = y[i];";
+    const pre = layout === "vs" ? "const b = y[0];" : layout === "sv" ? "const a = x[0];" : "";
+    f = new Function("H", `return function ${kname(layout, expr)}(x, y, out, n) { ${pre} for (let i = 0; i < n; i++) { ${load} out[i] = ${expr}; } }`)(H) as FlatLoop;
+    flatCache.set(key, f);
+  }
+  return f;
+}
 
 /** Compiles (once) a loop applying the expression in `a` to every element. */
 export function unaryLoop(expr: string): UnaryLoop {
   let f = unaryCache.get(expr);
   if (f === undefined) {
-    f = new Function("H", `return function (x, out, n) { for (let i = 0; i < n; i++) { const a = x[i]; out[i] = ${expr}; } }`)(H) as UnaryLoop;
+    f = new Function("H", `return function ${kname("u", expr)}(x, out, n) { for (let i = 0; i < n; i++) { const a = x[i]; out[i] = ${expr}; } }`)(H) as UnaryLoop;
     unaryCache.set(expr, f);
   }
   return f;
@@ -68,12 +86,15 @@ export function binaryLoop(expr: string): BinaryLoop {
   if (f === undefined) {
     f = new Function(
       "H",
-      `return function (x, y, out, n, ia, sa, ib, sb, io) { for (let i = 0; i < n; i++) { const a = x[ia]; const b = y[ib]; out[io + i] = ${expr}; ia += sa; ib += sb; } }`,
+      `return function ${kname("b", expr)}(x, y, out, n, ia, sa, ib, sb, io) { for (let i = 0; i < n; i++) { const a = x[ia]; const b = y[ib]; out[io + i] = ${expr}; ia += sa; ib += sb; } }`,
     )(H) as BinaryLoop;
     binaryCache.set(expr, f);
   }
   return f;
 }
+
+/** A readable function name for a generated kernel (shows up in CPU profiles). */
+const kname = (prefix: string, expr: string): string => `${prefix}_${expr.replace(/[^A-Za-z0-9]+/g, "_").slice(0, 40)}`;
 
 const selectLoop: TernaryLoop = (c, a, b, out, n, ic, sc, ia, sa, ib, sb, io) => {
   for (let i = 0; i < n; i++) {
@@ -137,11 +158,11 @@ export function mapBinary(
   let n = 1;
   for (const d of outShape) n *= d;
   const out = alloc(dtype, n);
-  const loop = binaryLoop(expr);
-  if (a.length === n && b.length === n) loop(a, b, out, n, 0, 1, 0, 1, 0);
-  else if (b.length === 1 && a.length === n) loop(a, b, out, n, 0, 1, 0, 0, 0);
-  else if (a.length === 1 && b.length === n) loop(a, b, out, n, 0, 0, 0, 1, 0);
+  if (a.length === n && b.length === n) flatLoop(expr, "vv")(a, b, out, n);
+  else if (b.length === 1 && a.length === n) flatLoop(expr, "vs")(a, b, out, n);
+  else if (a.length === 1 && b.length === n) flatLoop(expr, "sv")(a, b, out, n);
   else {
+    const loop = binaryLoop(expr);
     const sa = broadcastStrides(aShape, outShape);
     const sb = broadcastStrides(bShape, outShape);
     const r = outShape.length;
@@ -161,6 +182,15 @@ export function mapSelect(
   let n = 1;
   for (const d of outShape) n *= d;
   const out = alloc(dtype, n);
+  if (c.length === n && a.length === n && b.length === n) {
+    for (let i = 0; i < n; i++) out[i] = c[i] ? a[i]! : b[i]!;
+    return out;
+  }
+  if (c.length === n && a.length === n && b.length === 1) {
+    const bv = b[0]!;
+    for (let i = 0; i < n; i++) out[i] = c[i] ? a[i]! : bv;
+    return out;
+  }
   const sc = broadcastStrides(cShape, outShape);
   const sa = broadcastStrides(aShape, outShape);
   const sb = broadcastStrides(bShape, outShape);

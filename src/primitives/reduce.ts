@@ -31,6 +31,24 @@ function reducedMeta(op: string, x: Meta, p: ReduceParams, dtype: DType): Meta {
 /** The shape of a reduction's output with the reduced dims kept as 1 (for broadcasting back). */
 export const keptShape = (shape: readonly number[], axes: readonly number[]): number[] => shape.map((d, i) => (axes.includes(i) ? 1 : d));
 
+/** When the reduced axes are exactly the leading ones, the sizes of the reduced and kept blocks. */
+function leadingRun(shape: readonly number[], axes: readonly number[]): { reduce: number; keep: number } | null {
+  if (axes.length === 0 || axes.length === shape.length || !axes.every((a, i) => a === i)) return null;
+  return { reduce: sizeOf(shape.slice(0, axes.length)), keep: sizeOf(shape.slice(axes.length)) };
+}
+
+/** Sums rows of a [reduce, keep] buffer into [keep] without transposing (bias gradients). */
+function sumLeading(data: Storage, reduce: number, keep: number, dtype: DType): Storage {
+  const acc = new Float64Array(keep);
+  for (let r = 0; r < reduce; r++) {
+    const base = r * keep;
+    for (let j = 0; j < keep; j++) acc[j]! += data[base + j]!;
+  }
+  const res = alloc(dtype, keep);
+  res.set(acc);
+  return res;
+}
+
 /** Moves reduced axes last (copying if needed): rows of length `inner`, `outer` of them. */
 function rows(x: { data: Storage; shape: readonly number[]; dtype: DType }, axes: readonly number[]): { data: Storage; outer: number; inner: number } {
   const plan = reductionPlan(x.shape, axes);
@@ -44,6 +62,8 @@ export const sumP: Primitive<ReduceParams> = definePrimitive<ReduceParams>({
   name: "sum",
   abstract: ([x], p) => reducedMeta("sum", x!, p, x!.dtype === "bool" ? "int32" : x!.dtype),
   impl: ([x], p, out) => {
+    const lead = leadingRun(x!.shape, p.axes);
+    if (lead !== null) return sumLeading(x!.data, lead.reduce, lead.keep, out.dtype);
     const { data, outer, inner } = rows(x!, p.axes);
     const res = alloc(out.dtype, outer);
     // Accumulates in JS numbers (float64) even for float32 tensors.
