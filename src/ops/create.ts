@@ -8,8 +8,10 @@ import type { NestedShape, Shape, ShapeOf, SizesArg } from "../shape/types.js";
 import { alloc, coerce, DTYPES, type DType } from "../tensor/dtype.js";
 import { Concrete, typed, impl, noNames, type Tensor, type AnyTensor } from "../tensor/tensor.js";
 
-/** Trailing arguments of a constructor: the named sizes when the spec has names, then an optional dtype. */
+/** Trailing arguments of a constructor: the named sizes when the spec has names, then a dtype. */
 export type CreateArgs<S extends string, D extends DType> = [...SizesArg<ShapeOf<S>>, D?];
+/** Trailing arguments without a dtype (float32). */
+export type SizeArgs<S extends string> = SizesArg<ShapeOf<S>>;
 
 function splitArgs(args: readonly unknown[]): { sizes: DimSizes; dtype: DType | undefined } {
   let sizes: DimSizes = {};
@@ -35,22 +37,30 @@ function make(op: string, spec: string, args: readonly unknown[], fill: (data: R
 }
 
 /** A tensor of zeros: `zeros("B 784", { B: 32 })`, `zeros("2 3", "int32")`. */
-export function zeros<const S extends string, D extends DType = "float32">(spec: S, ...args: CreateArgs<S, D>): Tensor<ShapeOf<S>, D> {
-  return make("zeros", spec, args, () => {}) as never;
+export function zeros<const S extends string>(spec: S, ...sizes: SizeArgs<S>): Tensor<ShapeOf<S>, "float32">;
+export function zeros<const S extends string, D extends DType>(spec: S, ...args: CreateArgs<S, D>): Tensor<ShapeOf<S>, D>;
+export function zeros(spec: string, ...args: unknown[]): AnyTensor {
+  return make("zeros", spec, args, () => {});
 }
 
 /** A tensor of ones. */
-export function ones<const S extends string, D extends DType = "float32">(spec: S, ...args: CreateArgs<S, D>): Tensor<ShapeOf<S>, D> {
-  return make("ones", spec, args, (d) => d.fill(1)) as never;
+export function ones<const S extends string>(spec: S, ...sizes: SizeArgs<S>): Tensor<ShapeOf<S>, "float32">;
+export function ones<const S extends string, D extends DType>(spec: S, ...args: CreateArgs<S, D>): Tensor<ShapeOf<S>, D>;
+export function ones(spec: string, ...args: unknown[]): AnyTensor {
+  return make("ones", spec, args, (d) => d.fill(1));
 }
 
 /** A tensor filled with `value`. */
-export function full<const S extends string, D extends DType = "float32">(spec: S, value: number, ...args: CreateArgs<S, D>): Tensor<ShapeOf<S>, D> {
-  return make("full", spec, args, (d) => d.fill(value)) as never;
+export function full<const S extends string>(spec: S, value: number, ...sizes: SizeArgs<S>): Tensor<ShapeOf<S>, "float32">;
+export function full<const S extends string, D extends DType>(spec: S, value: number, ...args: CreateArgs<S, D>): Tensor<ShapeOf<S>, D>;
+export function full(spec: string, value: number, ...args: unknown[]): AnyTensor {
+  return make("full", spec, args, (d) => d.fill(value));
 }
 
 /** A tensor from flat row-major data: `fromArray([1, 2, 3, 4, 5, 6], "2 3")`. Checks the length. */
-export function fromArray<const S extends string, D extends DType = "float32">(data: ArrayLike<number>, spec: S, ...args: CreateArgs<S, D>): Tensor<ShapeOf<S>, D> {
+export function fromArray<const S extends string>(data: ArrayLike<number>, spec: S, ...sizes: SizeArgs<S>): Tensor<ShapeOf<S>, "float32">;
+export function fromArray<const S extends string, D extends DType>(data: ArrayLike<number>, spec: S, ...args: CreateArgs<S, D>): Tensor<ShapeOf<S>, D>;
+export function fromArray(data: ArrayLike<number>, spec: string, ...args: unknown[]): AnyTensor {
   return make("fromArray", spec, args, (d, sizes) => {
     if (data.length !== d.length)
       throw new ShapeError("fromArray", `got ${data.length} values for a shape of ${d.length} elements`, [sizes]);
@@ -60,7 +70,7 @@ export function fromArray<const S extends string, D extends DType = "float32">(d
       if (typeof v !== "number" && typeof v !== "boolean") throw new ShapeError("fromArray", `element ${i} is not a number`);
       d[i] = coerce(dt, Number(v));
     }
-  }) as never;
+  });
 }
 
 const impl0 = (d: ReturnType<typeof alloc>): DType =>

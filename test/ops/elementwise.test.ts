@@ -56,7 +56,7 @@ describe("binary ops with broadcasting", () => {
     expect(T.add(z, T.tensor([1, 2, 3])).shape).toEqual([0, 3]);
   });
   it("rejects incompatible shapes at run time with a ShapeError naming op and shapes", () => {
-    const a = T.zeros("N 3", { N: 2 }) as T.Tensor<[number, 3]>;
+    const a = T.zeros("N 3", { N: 2 }) as unknown as T.Tensor<[number, 3]>;
     const b = T.zeros("N 4", { N: 2 }) as unknown as T.Tensor<[number, 3]>;
     expect(() => T.add(a, b)).toThrow(/add: cannot broadcast dims 3 and 4 at axis -1 \(shapes \[2, 3\] and \[2, 4\]\)/);
   });

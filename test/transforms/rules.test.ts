@@ -5,7 +5,7 @@ import { expectTensor } from "../helpers.js";
 
 type F = (x: T.Tensor<[3], "float64">) => T.Tensor<[3], "float64">;
 const xs = [0.3, 0.7, 1.9];
-const x = T.tensor(xs, "float64");
+const x = T.tensor([0.3, 0.7, 1.9], "float64");
 
 // f, f' pointwise
 const unary: [string, F, (v: number) => number][] = [

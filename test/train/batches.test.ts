@@ -1,0 +1,51 @@
+/** Lazy, key-shuffled minibatches. */
+import { describe, expect, it } from "vitest";
+import { fromArray, zeros } from "../../src/index.js";
+import { key, foldIn } from "../../src/random/key.js";
+import { batches, numBatches } from "../../src/train/batches.js";
+
+const n = 10;
+const data = {
+  x: fromArray(Array.from({ length: 2 * n }, (_, i) => i), "n 2", { n }),
+  y: fromArray(Array.from({ length: n }, (_, i) => i), "n", { n }, "int32"),
+};
+
+describe("batches", () => {
+  it("without a key: in order, last batch smaller unless dropLast", () => {
+    const bs = [...batches(null, data, 4)];
+    expect(bs.map((b) => b.y.toFlat())).toEqual([[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]);
+    expect(bs[2]!.x.toFlat()).toEqual([16, 17, 18, 19]);
+    expect([...batches(null, data, 4, { dropLast: true })].length).toBe(2);
+    expect(numBatches(10, 4)).toBe(3);
+    expect(numBatches(10, 4, true)).toBe(2);
+  });
+
+  it("with a key: a permutation of the examples, rows kept together, the same for the same key", () => {
+    const k = key(7);
+    const ys = [...batches(k, data, 3)].flatMap((b) => b.y.toFlat());
+    expect([...ys].sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, i) => i));
+    expect(ys).not.toEqual(Array.from({ length: n }, (_, i) => i));
+    for (const b of batches(k, data, 3)) {
+      const x = b.x.toFlat();
+      b.y.toFlat().forEach((y, i) => expect([x[2 * i], x[2 * i + 1]]).toEqual([2 * y, 2 * y + 1]));
+    }
+    const again = [...batches(key(7), data, 3)].flatMap((b) => b.y.toFlat());
+    expect(again).toEqual(ys);
+    const other = [...batches(foldIn(k, 1), data, 3)].flatMap((b) => b.y.toFlat());
+    expect(other).not.toEqual(ys);
+  });
+
+  it("is lazy: pulling a few batches of a huge dataset does not build the rest", () => {
+    const big = { x: zeros("n 1", { n: 2_000_000 }) };
+    const it = batches(null, big, 1)[Symbol.iterator]();
+    const t0 = performance.now();
+    for (let i = 0; i < 5; i++) expect(it.next().done).toBe(false);
+    // Materialising 2 000 000 batches would take seconds; five take microseconds.
+    expect(performance.now() - t0).toBeLessThan(500);
+  });
+
+  it("rejects mismatched leading dims and bad sizes", () => {
+    expect(() => batches(null, { x: zeros("3 2"), y: zeros("4") }, 2)).toThrow(/examples/);
+    expect(() => batches(null, data, 0)).toThrow(/batchSize/);
+  });
+});
