@@ -36,3 +36,12 @@ export { vmap } from "./transforms/vmap.js";
 export type { VmapOptions } from "./transforms/vmap.js";
 export { jacfwd, jacrev, hessian } from "./transforms/jacobian.js";
 export { customJvp, customVjp } from "./transforms/custom.js";
+
+export * as nn from "./nn/index.js";
+export * as optim from "./optim/index.js";
+export type { GradientTransformation, Schedule, LearningRate } from "./optim/index.js";
+export * as train from "./train/index.js";
+export type { TrainState, FitEvent, EpochEvent, StepEvent } from "./train/index.js";
+export * as random from "./random/index.js";
+export type { Key } from "./random/key.js";
+export * as data from "./data/index.js";

@@ -1,0 +1,197 @@
+/**
+ * The building blocks optimizers are chained from (optax's vocabulary): each is a pure
+ * {@link GradientTransformation}, and {@link chain} composes them left to right.
+ */
+import { mapTree, type Leaf } from "../core/pytree.js";
+import type { GradientTransformation, LearningRate, StateOf } from "./types.js";
+import { globalNorm, leafAdd, leafDiv, leafMin, leafMul, leafSqrt, leafSquare, leafSub, scaleTree, zerosLikeTree } from "./tree.js";
+
+/** Empty state of stateless transformations. */
+export type EmptyState = Readonly<Record<string, never>>;
+const EMPTY: EmptyState = Object.freeze({});
+
+/** A step counter: the number of updates applied so far. */
+export interface CountState {
+  readonly count: number;
+}
+
+/** Leaves the gradients unchanged. */
+export function identity(): GradientTransformation<EmptyState> {
+  return { init: () => EMPTY, update: (g, s) => [g, s] };
+}
+
+/**
+ * Composes transformations left to right: each sees the previous one's output. The state is the tuple of
+ * their states. Associative, with {@link identity} as unit (up to the nesting of states).
+ */
+export function chain<const Ts extends readonly GradientTransformation<any>[]>(
+  ...ts: Ts
+): GradientTransformation<{ readonly [K in keyof Ts]: StateOf<Ts[K]> }> {
+  type S = { readonly [K in keyof Ts]: StateOf<Ts[K]> };
+  return {
+    init: (params) => ts.map((t) => t.init(params)) as unknown as S,
+    update: (grads, state, params) => {
+      const states = state as readonly unknown[];
+      let u = grads;
+      const next = ts.map((t, i) => {
+        const [u2, s2] = t.update(u, states[i], params);
+        u = u2;
+        return s2;
+      });
+      return [u, next as unknown as S];
+    },
+  };
+}
+
+/** Multiplies every gradient by a constant. */
+export function scale(factor: number): GradientTransformation<EmptyState> {
+  return { init: () => EMPTY, update: (g, s) => [scaleTree(g, factor), s] };
+}
+
+/** The learning rate for the update that follows `count` applied updates. */
+export const lrAt = (lr: LearningRate, count: number): number => (typeof lr === "number" ? lr : lr(count));
+
+/**
+ * Scales by −lr (a descent step), with `lr` fixed or a {@link Schedule} of the update count: the first
+ * update uses `lr(0)`, like a PyTorch scheduler stepped after every `optimizer.step()`.
+ */
+export function scaleByLearningRate(lr: LearningRate): GradientTransformation<CountState> {
+  return {
+    init: () => ({ count: 0 }),
+    update: (g, s) => [scaleTree(g, -lrAt(lr, s.count)), { count: s.count + 1 }],
+  };
+}
+
+/**
+ * Adds `weightDecay · params` to the gradients: L2 regularisation when placed before the optimizer's
+ * scaling (torch's `weight_decay` in SGD, Adam, RMSprop), decoupled decay when placed after (AdamW).
+ */
+export function addDecayedWeights(weightDecay: number): GradientTransformation<EmptyState> {
+  return {
+    init: () => EMPTY,
+    update: (g, s, params) => {
+      if (weightDecay === 0) return [g, s];
+      if (params === undefined) throw new Error("addDecayedWeights: update needs the params (pass them as the third argument)");
+      return [mapTree((gi: Leaf, p: Leaf) => leafAdd(gi, leafMul(p, weightDecay)), g, params), s];
+    },
+  };
+}
+
+/** Options of {@link trace}. */
+export interface TraceOptions {
+  /** Momentum factor (torch's `momentum`). */
+  readonly decay: number;
+  /** Dampening of the new gradient in the buffer, torch's `dampening` (default 0). */
+  readonly dampening?: number;
+  /** Nesterov momentum: the update is `g + decay · buf` instead of `buf`. */
+  readonly nesterov?: boolean;
+}
+
+/** State of {@link trace}: the momentum buffer and the update count. */
+export interface TraceState {
+  readonly count: number;
+  readonly momentum: unknown;
+}
+
+/**
+ * Momentum with PyTorch's convention: `buf ← decay·buf + (1 − dampening)·g`, except `buf ← g` on the
+ * first update; the update is `buf`, or `g + decay·buf` with Nesterov.
+ */
+export function trace(opts: TraceOptions): GradientTransformation<TraceState> {
+  const { decay, dampening = 0, nesterov = false } = opts;
+  return {
+    init: (params) => ({ count: 0, momentum: zerosLikeTree(params) }),
+    update: (g, s) => {
+      const buf =
+        s.count === 0
+          ? g
+          : mapTree((b: Leaf, gi: Leaf) => leafAdd(leafMul(b, decay), dampening === 0 ? gi : leafMul(gi, 1 - dampening)), s.momentum as typeof g, g);
+      const u = nesterov ? mapTree((gi: Leaf, b: Leaf) => leafAdd(gi, leafMul(b, decay)), g, buf) : buf;
+      return [u, { count: s.count + 1, momentum: buf }];
+    },
+  };
+}
+
+/** Options of {@link scaleByAdam}. */
+export interface AdamOptions {
+  /** Decay of the first moment (torch's `betas[0]`, default 0.9). */
+  readonly b1?: number;
+  /** Decay of the second moment (torch's `betas[1]`, default 0.999). */
+  readonly b2?: number;
+  /** Added to the denominator after bias correction, as in torch (default 1e-8). */
+  readonly eps?: number;
+}
+
+/** State of {@link scaleByAdam}: first and second moment trees and the update count. */
+export interface AdamState {
+  readonly count: number;
+  readonly mu: unknown;
+  readonly nu: unknown;
+}
+
+/**
+ * Adam's direction `m̂ / (√v̂ + ε)` with bias-corrected moments m̂ = m/(1−b1ᵗ), v̂ = v/(1−b2ᵗ)
+ * (torch computes the same quantity as `m / (√v/√(1−b2ᵗ) + ε) / (1−b1ᵗ)`).
+ */
+export function scaleByAdam(opts: AdamOptions = {}): GradientTransformation<AdamState> {
+  const { b1 = 0.9, b2 = 0.999, eps = 1e-8 } = opts;
+  return {
+    init: (params) => ({ count: 0, mu: zerosLikeTree(params), nu: zerosLikeTree(params) }),
+    update: (g, s) => {
+      const t = s.count + 1;
+      const mu = mapTree((m: Leaf, gi: Leaf) => leafAdd(leafMul(m, b1), leafMul(gi, 1 - b1)), s.mu as typeof g, g);
+      const nu = mapTree((v: Leaf, gi: Leaf) => leafAdd(leafMul(v, b2), leafMul(leafSquare(gi), 1 - b2)), s.nu as typeof g, g);
+      const bc1 = 1 - b1 ** t;
+      const sqrtBc2 = Math.sqrt(1 - b2 ** t);
+      const u = mapTree((m: Leaf, v: Leaf) => leafDiv(leafDiv(m, leafAdd(leafDiv(leafSqrt(v), sqrtBc2), eps)), bc1), mu, nu);
+      return [u, { count: t, mu, nu }];
+    },
+  };
+}
+
+/** Options of {@link scaleByRms}. */
+export interface RmsOptions {
+  /** Decay of the squared-gradient average (torch's `alpha`, default 0.99). */
+  readonly alpha?: number;
+  /** Added to the root mean square (default 1e-8). */
+  readonly eps?: number;
+  /** Divide by the standard deviation (the mean gradient is tracked too) instead of the RMS. */
+  readonly centered?: boolean;
+}
+
+/** State of {@link scaleByRms}: running averages of g² (and of g when centered). */
+export interface RmsState {
+  readonly nu: unknown;
+  readonly mu: unknown;
+}
+
+/** RMSprop's scaling `g / (√(E[g²] − E[g]²?) + ε)` with torch's conventions (averages start at 0). */
+export function scaleByRms(opts: RmsOptions = {}): GradientTransformation<RmsState> {
+  const { alpha = 0.99, eps = 1e-8, centered = false } = opts;
+  return {
+    init: (params) => ({ nu: zerosLikeTree(params), mu: centered ? zerosLikeTree(params) : null }),
+    update: (g, s) => {
+      const nu = mapTree((v: Leaf, gi: Leaf) => leafAdd(leafMul(v, alpha), leafMul(leafSquare(gi), 1 - alpha)), s.nu as typeof g, g);
+      const mu = centered ? mapTree((m: Leaf, gi: Leaf) => leafAdd(leafMul(m, alpha), leafMul(gi, 1 - alpha)), s.mu as typeof g, g) : null;
+      const u = centered
+        ? mapTree((gi: Leaf, v: Leaf, m: Leaf) => leafDiv(gi, leafAdd(leafSqrt(leafSub(v, leafSquare(m))), eps)), g, nu, mu)
+        : mapTree((gi: Leaf, v: Leaf) => leafDiv(gi, leafAdd(leafSqrt(v), eps)), g, nu);
+      return [u, { nu, mu }];
+    },
+  };
+}
+
+/**
+ * Rescales the gradients so their global L2 norm is at most `maxNorm`, exactly like
+ * `torch.nn.utils.clip_grad_norm_`: every leaf is multiplied by `min(1, maxNorm / (‖g‖ + 1e-6))`.
+ */
+export function clipByGlobalNorm(maxNorm: number): GradientTransformation<EmptyState> {
+  return {
+    init: () => EMPTY,
+    update: (g, s) => {
+      const norm = globalNorm(g);
+      const coef = leafMin(leafDiv(maxNorm, leafAdd(norm, 1e-6)), 1);
+      return [scaleTree(g, coef), s];
+    },
+  };
+}
