@@ -3,9 +3,9 @@
  * `foldMap(evalMonoid)(batchToAcc)(batches)` sums per-batch results in any grouping (the laws
  * "identity" and "associativity" are tested), and the totals are turned into numbers at the end.
  */
-import type { Monoid } from "fp-ts/Monoid";
-import { struct } from "fp-ts/Monoid";
-import { MonoidSum } from "fp-ts/number";
+import type { Monoid } from "fp-ts/lib/Monoid.js";
+import { struct } from "fp-ts/lib/Monoid.js";
+import { MonoidSum } from "fp-ts/lib/number.js";
 import { ShapeError } from "../errors.js";
 import type { Dim, Shape } from "../shape/types.js";
 import { alloc } from "../tensor/dtype.js";

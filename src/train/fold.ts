@@ -1,5 +1,5 @@
 /** Folds over (lazy) iterables and monoidal evaluation: metrics are Monoids, evaluation is a foldMap. */
-import type { Monoid } from "fp-ts/Monoid";
+import type { Monoid } from "fp-ts/lib/Monoid.js";
 
 /** Left fold of an iterable, pulling one element at a time (data-last: `foldIterable(f, init)(xs)`). */
 export const foldIterable =

@@ -2,7 +2,7 @@
  * Metrics as Monoids: a per-batch measurement, a monoid to combine measurements across batches, and a
  * read-out. Combining per-batch counts (not averaging averages) makes the result independent of batching.
  */
-import type { Monoid } from "fp-ts/Monoid";
+import type { Monoid } from "fp-ts/lib/Monoid.js";
 import { argmax } from "../ops/reduce.js";
 import { cast, equal } from "../ops/elementwise.js";
 import { sum } from "../ops/reduce.js";
