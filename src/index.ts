@@ -36,6 +36,8 @@ export { vmap } from "./transforms/vmap.js";
 export type { VmapOptions } from "./transforms/vmap.js";
 export { jacfwd, jacrev, hessian } from "./transforms/jacobian.js";
 export { customJvp, customVjp } from "./transforms/custom.js";
+export { jit } from "./transforms/jit.js";
+export type { JitOptions } from "./transforms/jit.js";
 
 export * as nn from "./nn/index.js";
 export * as optim from "./optim/index.js";

@@ -113,7 +113,8 @@ function pick(op: string, logp: T, target: T, opts: ClassificationOptions): Pick
   if (!sameShape(target.shape, want))
     throw new ShapeError(op, `class-index target must have the input's shape without the class dim ${ax}: [${want.join(", ")}]`, [logp.shape, target.shape]);
   const ignore = opts.ignoreIndex ?? -100;
-  const td = target.concrete().data;
+  // Range check on concrete targets (under `jit` the values are not known while staging).
+  const td = target.tryConcrete()?.data ?? [];
   for (let i = 0; i < td.length; i++) {
     const v = td[i]!;
     if (v !== ignore && (v < 0 || v >= nC)) throw new RangeError(`${op}: target ${v} is out of bounds for ${nC} classes (at flat index ${i})`);

@@ -212,13 +212,12 @@ export function takeAlongAxis<S extends Shape, I extends Shape, D extends DType>
   return typed(S.transpose(back, inv));
 }
 
-/** Maps negative indices to their positive equivalents (run-time ints; no gradient). */
+/** Maps negative indices to their positive equivalents (no gradient flows through indices). */
 function wrapNegative(idx: TensorImpl, n: number): TensorImpl {
-  const c = idx.concrete();
-  let neg = false;
-  for (let i = 0; i < c.data.length; i++) if (c.data[i]! < 0) neg = true;
-  if (!neg) return idx;
-  return new Concrete(c.shape, "int32", Int32Array.from(c.data, (v) => (v < 0 ? v + n : v)));
+  const c = idx.tryConcrete();
+  if (c !== null && !c.data.some((v) => v < 0)) return idx;
+  const zero = new Concrete([], "int32", Int32Array.of(0));
+  return E.where(E.lt(idx, zero), E.add(idx, new Concrete([], "int32", Int32Array.of(n))), idx);
 }
 
 /** PyTorch's name for {@link takeAlongAxis}, argument order as in `torch.gather(x, dim, index)`. */

@@ -13,6 +13,12 @@ import { mapBinary, mapSelect, mapUnary } from "./kernels.js";
 import { constant, logicalRank, mergeNames, zerosLike } from "./util.js";
 import { broadcastTo, reshape, sumTo } from "./structure.js";
 
+/**
+ * Scalar formulas of the elementwise primitives, by primitive: what `jit` needs to fuse chains of them
+ * into one loop. `vars` names the operands as the formula uses them.
+ */
+export const elementwiseFormulas = new Map<Primitive<any>, { readonly vars: readonly string[]; readonly expr: string }>();
+
 // ---------------------------------------------------------------- unary
 
 type UnaryKind = "float" | "numeric" | "any";
@@ -51,6 +57,7 @@ function unaryPrimitive(spec: UnarySpec): Primitive<null> {
     },
     vmap: ([x]) => apply(x!),
   });
+  elementwiseFormulas.set(prim, { vars: ["a"], expr: spec.expr });
   return prim;
 }
 
@@ -151,6 +158,7 @@ function binaryPrimitive(name: string, expr: string, kind: BinaryKind, jvp: Bina
       return bind(prim, [a!, b!], null);
     },
   });
+  elementwiseFormulas.set(prim, { vars: ["a", "b"], expr });
   return prim;
 }
 
@@ -257,5 +265,7 @@ export const selectP: Primitive<null> = definePrimitive<null>({
     return bind(selectP, [c!, a!, b!], null);
   },
 });
+elementwiseFormulas.set(selectP, { vars: ["c", "a", "b"], expr: "(c ? a : b)" });
+
 /** Raw where. */
 export const where = (c: TensorImpl, a: TensorImpl, b: TensorImpl): TensorImpl => bind(selectP, [c, a, b], null);

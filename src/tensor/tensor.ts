@@ -66,6 +66,10 @@ export abstract class TensorImpl {
   }
   /** The concrete value underneath all transformations. */
   abstract concrete(): Concrete;
+  /** The concrete value, or null while being staged by `jit` (values unknown until run time). */
+  tryConcrete(): Concrete | null {
+    return this.concrete();
+  }
   toString(): string {
     return formatTensor(this.concrete());
   }

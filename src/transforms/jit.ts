@@ -1,0 +1,303 @@
+/**
+ * `jit`: stages a function once per argument signature into a program of primitive applications, then
+ * replays the program on new arguments without tracing overhead, fusing chains of elementwise
+ * primitives into single generated loops (no intermediate buffers for them).
+ *
+ * Like JAX's jit, the staged function must be pure: side effects run once, at staging time, and the
+ * values of traced arguments are not available while staging (their shapes and dtypes are).
+ * Called with values of an enclosing transformation (`grad(jit(f))`), the function is simply inlined,
+ * so every composition of transformations stays correct.
+ */
+import { TransformError } from "../errors.js";
+import { alloc, type DType, type Storage } from "../tensor/dtype.js";
+import { Concrete, typed, type TensorImpl } from "../tensor/tensor.js";
+import { Trace, Tracer, withTrace } from "../core/trace.js";
+import type { Meta, Primitive } from "../core/primitive.js";
+import { flatten, type Leaf } from "../core/pytree.js";
+import { elementwiseFormulas } from "../primitives/elementwise.js";
+import { H } from "../primitives/kernels.js";
+
+type Ref = { readonly kind: "var"; readonly id: number } | { readonly kind: "const"; readonly value: Concrete };
+
+interface Eqn {
+  readonly prim: Primitive<any>;
+  readonly params: unknown;
+  readonly ins: readonly Ref[];
+  readonly out: number;
+  readonly meta: Meta;
+}
+
+/** The staging transformation: records every primitive application instead of running it. */
+class JitTrace extends Trace {
+  readonly eqns: Eqn[] = [];
+  private nextVar = 0;
+  constructor(level: number) {
+    super(level, "jit");
+  }
+  fresh(meta: Meta): JitTracer {
+    return new JitTracer(this, this.nextVar++, meta);
+  }
+  ref(x: TensorImpl): Ref {
+    if (x instanceof JitTracer && x.trace === this) return { kind: "var", id: x.id };
+    if (x instanceof Tracer) throw new TransformError("jit", `a value of an enclosing ${x.trace.kind} transformation leaked into a staged function`);
+    return { kind: "const", value: x.concrete() };
+  }
+  process<P>(prim: Primitive<P>, inputs: readonly TensorImpl[], params: P): TensorImpl {
+    const meta = prim.abstract(inputs, params);
+    const out = this.fresh(meta);
+    this.eqns.push({ prim, params, ins: inputs.map((x) => this.ref(x)), out: out.id, meta });
+    return out;
+  }
+}
+
+/** A staged value: known shape and dtype, no data yet. */
+class JitTracer extends Tracer {
+  constructor(
+    readonly trace: JitTrace,
+    readonly id: number,
+    meta: Meta,
+  ) {
+    super(meta.shape, meta.dtype, meta.names);
+  }
+  concrete(): Concrete {
+    throw new TransformError("jit", "the value of a traced argument is not known while staging (only its shape and dtype are); keep value-dependent control flow out of jitted functions");
+  }
+  override tryConcrete(): Concrete | null {
+    return null;
+  }
+  override toString(): string {
+    return `Traced<jit>(shape=[${this.shape.join(", ")}], dtype=${this.dtype})`;
+  }
+}
+
+// ---------------------------------------------------------------- compilation
+
+/** How a fused loop reads an operand of a given shape at flat output index `i`. */
+type Access = { readonly mode: "full" } | { readonly mode: "scalar" } | { readonly mode: "mod"; readonly m: number } | { readonly mode: "div"; readonly m: number };
+
+function accessFor(inShape: readonly number[], outShape: readonly number[]): Access | null {
+  let n = 1;
+  for (const d of inShape) n *= d;
+  let total = 1;
+  for (const d of outShape) total *= d;
+  if (n === total && inShape.length <= outShape.length && inShape.every((d, i) => d === outShape[outShape.length - inShape.length + i]))
+    return { mode: "full" };
+  if (n === 1) return { mode: "scalar" };
+  const off = outShape.length - inShape.length;
+  if (off < 0) return null;
+  const padded = [...new Array<number>(off).fill(1), ...inShape];
+  // Trailing block equal, leading dims 1 → i % m (a bias row); leading equal, trailing 1 → i / m (a column).
+  let k = padded.length;
+  while (k > 0 && padded[k - 1] === outShape[k - 1]) k--;
+  if (padded.slice(0, k).every((d) => d === 1)) return { mode: "mod", m: n };
+  let j = 0;
+  while (j < padded.length && padded[j] === outShape[j]) j++;
+  if (padded.slice(j).every((d) => d === 1)) {
+    let m = 1;
+    for (const d of outShape.slice(j)) m *= d;
+    return { mode: "div", m };
+  }
+  return null;
+}
+
+const FLOATY: ReadonlySet<DType> = new Set(["float32", "float64", "bool"]);
+
+interface Group {
+  readonly eqns: Eqn[];
+  readonly shape: readonly number[];
+}
+
+type Step = { readonly kind: "eqn"; readonly eqn: Eqn } | { readonly kind: "fused"; readonly run: (env: Map<number, Concrete>) => void };
+
+function fusible(e: Eqn, shape: readonly number[] | null, defs: Map<number, Meta>): boolean {
+  const f = elementwiseFormulas.get(e.prim);
+  if (f === undefined || !FLOATY.has(e.meta.dtype)) return false;
+  if (shape !== null && (shape.length !== e.meta.shape.length || shape.some((d, i) => d !== e.meta.shape[i]))) return false;
+  return e.ins.every((r) => {
+    const m = r.kind === "const" ? r.value : defs.get(r.id)!;
+    return FLOATY.has(m.dtype) && accessFor(m.shape, e.meta.shape) !== null;
+  });
+}
+
+function compileGroup(g: Group, usedOutside: Set<number>, defs: ReadonlyMap<number, Meta>): Step {
+  const members = new Set(g.eqns.map((e) => e.out));
+  const external: Ref[] = [];
+  const extIndex = new Map<unknown, number>();
+  const extOf = (r: Ref): number => {
+    const key = r.kind === "var" ? r.id : r.value;
+    let i = extIndex.get(key);
+    if (i === undefined) {
+      i = external.length;
+      extIndex.set(key, i);
+      external.push(r);
+    }
+    return i;
+  };
+  const outputs = g.eqns.filter((e) => usedOutside.has(e.out));
+  const lines: string[] = [];
+  const loads = new Map<number, string>();
+  const valueOf = (r: Ref): string => {
+    if (r.kind === "var" && members.has(r.id)) return `t${r.id}`;
+    const i = extOf(r);
+    if (!loads.has(i)) loads.set(i, `v${i}`);
+    return `v${i}`;
+  };
+  for (const e of g.eqns) {
+    const f = elementwiseFormulas.get(e.prim)!;
+    const args = e.ins.map(valueOf);
+    const binds = f.vars.map((v, i) => `const ${v} = ${args[i]};`).join(" ");
+    const expr = e.meta.dtype === "float32" ? `Math.fround(${f.expr})` : f.expr;
+    lines.push(`let t${e.out}; { ${binds} t${e.out} = ${expr}; }`);
+  }
+  let total = 1;
+  for (const d of g.shape) total *= d;
+  const accesses = external.map((r) => accessFor(r.kind === "const" ? r.value.shape : defs.get(r.id)!.shape, g.shape)!);
+  const loadLines = [...loads.keys()].map((i) => {
+    const a = accesses[i]!;
+    const idx = a.mode === "full" ? "i" : a.mode === "scalar" ? "0" : a.mode === "mod" ? `i % ${a.m}` : `(i / ${a.m}) | 0`;
+    return `const v${i} = x${i}[${idx}];`;
+  });
+  const stores = outputs.map((e, k) => `o${k}[i] = t${e.out};`);
+  const params = [...external.map((_, i) => `x${i}`), ...outputs.map((_, k) => `o${k}`), "n"];
+  const body = `for (let i = 0; i < n; i++) { ${loadLines.join(" ")} ${lines.join(" ")} ${stores.join(" ")} }`;
+  const kernel = new Function("H", `return function fused(${params.join(", ")}) { ${body} }`)(H) as (...args: unknown[]) => void;
+  return {
+    kind: "fused",
+    run: (env) => {
+      const ins = external.map((r) => (r.kind === "const" ? r.value.data : env.get(r.id)!.data));
+      const outs = outputs.map((e) => alloc(e.meta.dtype, total));
+      kernel(...ins, ...outs, total);
+      outputs.forEach((e, k) => env.set(e.out, new Concrete(e.meta.shape, e.meta.dtype, outs[k]!, e.meta.names)));
+    },
+  };
+
+}
+
+
+
+/** Groups elementwise chains and turns the equations into executable steps. */
+function compile(eqns: readonly Eqn[], inputs: readonly { id: number; meta: Meta }[], outRefs: readonly Ref[]): Step[] {
+  const defs = new Map<number, Meta>(inputs.map((x) => [x.id, x.meta]));
+  for (const e of eqns) defs.set(e.out, e.meta);
+  // Which values are read by whom: a group must materialise values that anything outside it reads.
+  const readers = new Map<number, number[]>();
+  eqns.forEach((e, k) => e.ins.forEach((r) => r.kind === "var" && (readers.get(r.id) ?? readers.set(r.id, []).get(r.id)!).push(k)));
+  const programOutputs = new Set(outRefs.flatMap((r) => (r.kind === "var" ? [r.id] : [])));
+  const steps: Step[] = [];
+  let open: Group | null = null;
+  let openIdx: number[] = [];
+  const close = (): void => {
+    if (open === null) return;
+    if (open.eqns.length === 1) steps.push({ kind: "eqn", eqn: open.eqns[0]! });
+    else {
+      const members = new Set(openIdx);
+      const usedOutside = new Set(
+        open.eqns.filter((e) => programOutputs.has(e.out) || (readers.get(e.out) ?? []).some((k) => !members.has(k))).map((e) => e.out),
+      );
+      steps.push(compileGroup(open, usedOutside, defs));
+    }
+    open = null;
+    openIdx = [];
+  };
+  eqns.forEach((e, k) => {
+    if (fusible(e, null, defs)) {
+      if (open !== null && !fusible(e, open.shape, defs)) close();
+      if (open === null) open = { eqns: [], shape: e.meta.shape };
+      open.eqns.push(e);
+      openIdx.push(k);
+      return;
+    }
+    if (open !== null) {
+      const members = new Set(open.eqns.map((g) => g.out));
+      if (e.ins.some((r) => r.kind === "var" && members.has(r.id))) close();
+    }
+    steps.push({ kind: "eqn", eqn: e });
+  });
+  close();
+  return steps;
+}
+
+// ---------------------------------------------------------------- the transformation
+
+interface Staged {
+  readonly inputIds: readonly number[];
+  readonly steps: readonly Step[];
+  readonly outRefs: readonly Ref[];
+  readonly unflatten: (leaves: readonly unknown[]) => unknown;
+}
+
+function signature(leaves: readonly Leaf[], tree: unknown): string {
+  const parts = leaves.map((l) => (typeof l === "number" ? `n${l}` : `${(l as unknown as TensorImpl).dtype}[${(l as unknown as TensorImpl).shape.join(",")}]`));
+  return `${JSON.stringify(tree, (_k, v) => (typeof v === "object" && v !== null && !Array.isArray(v) && "shape" in v ? 0 : typeof v === "number" ? 0 : v))}|${parts.join(";")}`;
+}
+
+/** Options of {@link jit}. */
+export interface JitOptions {
+  /** How many argument signatures to keep compiled (least recently used are dropped). Default 16. */
+  readonly cacheSize?: number;
+}
+
+/**
+ * Compiles `f` for each new signature of its arguments (tree structure, shapes, dtypes, and the values
+ * of plain-number leaves, which are static) and replays the compiled program on later calls.
+ */
+export function jit<Args extends readonly unknown[], R>(f: (...args: Args) => R, opts: JitOptions = {}): (...args: Args) => R {
+  const cache = new Map<string, Staged>();
+  const limit = opts.cacheSize ?? 16;
+  return (...args: Args): R => {
+    const flat = flatten(args);
+    if (flat.leaves.some((l) => l instanceof Tracer)) return f(...args);
+    const sig = signature(flat.leaves, args);
+    let staged = cache.get(sig);
+    if (staged === undefined) {
+      staged = stage(f, flat.leaves, flat.unflatten);
+      if (cache.size >= limit) cache.delete(cache.keys().next().value as string);
+    } else cache.delete(sig);
+    cache.set(sig, staged);
+    return run(staged, flat.leaves) as R;
+  };
+}
+
+function stage<Args extends readonly unknown[], R>(f: (...args: Args) => R, leaves: readonly Leaf[], unflatten: (l: readonly unknown[]) => unknown): Staged {
+  return withTrace(
+    (level) => new JitTrace(level),
+    (trace) => {
+      const inputIds: number[] = [];
+      const inputs: { id: number; meta: Meta }[] = [];
+      const traced = leaves.map((l) => {
+        if (typeof l === "number") return l;
+        const t = l as unknown as TensorImpl;
+        const x = trace.fresh(t);
+        inputIds.push(x.id);
+        inputs.push({ id: x.id, meta: t });
+        return typed(x);
+      });
+      const out = f(...(unflatten(traced) as Args));
+      const o = flatten(out);
+      const outRefs = o.leaves.map((l) => (typeof l === "number" ? ({ kind: "const", value: new Concrete([], "float64", Float64Array.of(l)) } as Ref) : trace.ref(l as unknown as TensorImpl)));
+      const numberOut = o.leaves.map((l) => typeof l === "number");
+      return {
+        inputIds,
+        steps: compile(trace.eqns, inputs, outRefs),
+        outRefs,
+        unflatten: (vals: readonly unknown[]) => o.unflatten(vals.map((v, i) => (numberOut[i] ? (v as Concrete).data[0] : typed(v as Concrete)))),
+      };
+    },
+  );
+}
+
+function run(staged: Staged, leaves: readonly Leaf[]): unknown {
+  const env = new Map<number, Concrete>();
+  let k = 0;
+  for (const l of leaves) if (typeof l !== "number") env.set(staged.inputIds[k++]!, (l as unknown as TensorImpl).concrete());
+  for (const s of staged.steps) {
+    if (s.kind === "fused") s.run(env);
+    else {
+      const e = s.eqn;
+      const ins = e.ins.map((r) => (r.kind === "const" ? r.value : env.get(r.id)!));
+      const data: Storage = e.prim.impl(ins, e.params, e.meta);
+      env.set(e.out, new Concrete(e.meta.shape, e.meta.dtype, data, e.meta.names));
+    }
+  }
+  return staged.unflatten(staged.outRefs.map((r) => (r.kind === "const" ? r.value : env.get(r.id)!)));
+}

@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest";
+import * as T from "../../src/index.js";
+import { expectTensor } from "../helpers.js";
+
+const mlpLoss = (p: { w1: T.Tensor<[4, 8]>; b1: T.Tensor<[8]>; w2: T.Tensor<[8, 3]> }, x: T.Tensor<[5, 4]>, y: T.Tensor<[5], "int32">) => {
+  const h = T.relu(T.add(T.matmul(x, p.w1), p.b1));
+  const ls = T.logSoftmax(T.matmul(h, p.w2));
+  return T.neg(T.mean(T.takeAlongAxis(ls, T.expandDims(y, 1), 1)));
+};
+const key = T.random.key(0);
+const [k1, k2, k3] = T.random.split(key, 3);
+const params = { w1: T.random.normal(k1!, "4 8"), b1: T.random.normal(k2!, "8"), w2: T.random.normal(k3!, "8 3") };
+const x = T.random.normal(T.random.key(1), "5 4");
+const y = T.tensor([0, 2, 1, 1, 0], "int32");
+
+describe("jit", () => {
+  it("gives the same values as eager execution for a training step (forward, backward, update)", () => {
+    const step = (p: typeof params, xx: typeof x, yy: typeof y) => {
+      const [l, g] = T.valueAndGrad(mlpLoss)(p, xx, yy);
+      return [T.mapTree((a: T.Tensor<any>, b: T.Tensor<any>) => T.sub(a, T.mul(b, 0.1)), p, g), l] as const;
+    };
+    const fast = T.jit(step);
+    let pe = params;
+    let pj = params;
+    for (let i = 0; i < 3; i++) {
+      const [ne, le] = step(pe, x, y);
+      const [nj, lj] = fast(pj, x, y);
+      expect(lj.item()).toBeCloseTo(le.item(), 5);
+      pe = ne;
+      pj = nj;
+    }
+    expectTensor(pj.w1, [4, 8], pe.w1.toFlat(), 1e-5);
+    expectTensor(pj.b1, [8], pe.b1.toFlat(), 1e-5);
+  });
+  it("composes: grad(jit(f)) and jit(grad(f)) agree with grad(f)", () => {
+    const f = (t: T.Tensor<[3], "float64">) => T.sum(T.mul(T.sin(t), T.exp(t)));
+    const t = T.tensor([0.1, 0.5, 2], "float64");
+    const want = T.grad(f)(t).toFlat();
+    expectTensor(T.grad(T.jit(f))(t), [3], want, 1e-12);
+    expectTensor(T.jit(T.grad(f))(t), [3], want, 1e-12);
+  });
+  it("treats plain numbers as static and recompiles for new shapes", () => {
+    const f = T.jit((a: T.Tensor<[number]>, s: number) => T.mul(a, s));
+    expectTensor(f(T.tensor([1, 2]), 3), [2], [3, 6]);
+    expectTensor(f(T.tensor([1, 2]), 4), [2], [4, 8]);
+    expectTensor(f(T.tensor([1, 2, 3]), 2), [3], [2, 4, 6]);
+  });
+  it("fuses broadcasting elementwise chains correctly (rows, columns, scalars)", () => {
+    const f = (a: T.Tensor<[2, 3]>, row: T.Tensor<[3]>, col: T.Tensor<[2, 1]>) => T.relu(T.sub(T.mul(T.add(a, row), col), 1));
+    const a = T.tensor([[1, -2, 3], [4, 5, -6]]);
+    const row = T.tensor([1, 2, 3]);
+    const col = T.tensor([[2], [-1]]);
+    expectTensor(T.jit(f)(a, row, col), [2, 3], f(a, row, col).toFlat());
+  });
+  it("refuses value-dependent code with a clear message", () => {
+    const f = T.jit((a: T.Tensor<[2]>) => (a.toFlat()[0]! > 0 ? a : T.neg(a)));
+    expect(() => f(T.tensor([1, 2]))).toThrow(/jit: the value of a traced argument is not known while staging/);
+  });
+});
