@@ -5,6 +5,8 @@
 import type { Tensor } from "../tensor/tensor.js";
 import type { FloatDType } from "../tensor/dtype.js";
 import { valueAndGradWithAux } from "../transforms/grad.js";
+import { jit } from "../transforms/jit.js";
+import { TransformError } from "../errors.js";
 import { applyUpdates } from "../optim/tree.js";
 import type { GradientTransformation } from "../optim/types.js";
 
@@ -48,18 +50,41 @@ export const initTrainState = <P, O>(params: P, optimizer: GradientTransformatio
  * gradient, before the update), for training metrics: `(state, batch) => [state', outputs]`.
  */
 export function trainStepWithOutput<P, X, Y, L, O>(
-  model: Model<P, X, L>, loss: LossFn<L, Y>, optimizer: GradientTransformation<O>,
+  model: Model<P, X, L>, loss: LossFn<L, Y>, optimizer: GradientTransformation<O>, opts: StepOptions = {},
 ): (state: TrainState<P, O>, batch: Batch<X, Y>) => [TrainState<P, O>, L] {
-  return (state, batch) => {
+  // Loss, outputs and gradient of one batch; staged once by `jit` (per batch shape) unless that is
+  // turned off or the model cannot be staged (value-dependent control flow), then run eagerly.
+  const eager = (params: P, x: X, y: Y): [[ScalarLoss, L], P] => {
     const objective = (p: P): readonly [ScalarLoss, L] => {
-      const out = model(p, batch.x);
-      return [loss(out, batch.y), out];
+      const out = model(p, x);
+      return [loss(out, y), out];
     };
-    const [[value, out], grads] = valueAndGradWithAux(objective as never as (p: P) => readonly [Tensor<[], "float32">, L])(state.params);
-    const [updates, optState] = optimizer.update(grads as P, state.optState, state.params);
+    return valueAndGradWithAux(objective as never as (p: P) => readonly [Tensor<[], "float32">, L])(params) as never;
+  };
+  const staged = jit(eager);
+  let useJit = opts.jit ?? true;
+  const gradients = (params: P, x: X, y: Y): [[ScalarLoss, L], P] => {
+    if (!useJit) return eager(params, x, y);
+    try {
+      return staged(params, x, y);
+    } catch (e) {
+      if (!(e instanceof TransformError && e.op === "jit")) throw e;
+      useJit = false;
+      return eager(params, x, y);
+    }
+  };
+  return (state, batch) => {
+    const [[value, out], grads] = gradients(state.params, batch.x, batch.y);
+    const [updates, optState] = optimizer.update(grads, state.optState, state.params);
     const next: TrainState<P, O> = { params: applyUpdates(state.params, updates), optState, step: state.step + 1, loss: value.item() };
     return [next, out];
   };
+}
+
+/** Options of the training step. */
+export interface StepOptions {
+  /** Stage the loss and gradient computation with `jit` (default true; falls back to eager if it cannot). */
+  readonly jit?: boolean;
 }
 
 /**
@@ -67,8 +92,8 @@ export function trainStepWithOutput<P, X, Y, L, O>(
  * optimizer update. Training on batches `bs` is `bs.reduce(trainStep(model, loss, opt), initTrainState(p, opt))`.
  */
 export function trainStep<P, X, Y, L, O>(
-  model: Model<P, X, L>, loss: LossFn<L, Y>, optimizer: GradientTransformation<O>,
+  model: Model<P, X, L>, loss: LossFn<L, Y>, optimizer: GradientTransformation<O>, opts: StepOptions = {},
 ): (state: TrainState<P, O>, batch: Batch<X, Y>) => TrainState<P, O> {
-  const step = trainStepWithOutput(model, loss, optimizer);
+  const step = trainStepWithOutput(model, loss, optimizer, opts);
   return (state, batch) => step(state, batch)[0];
 }
