@@ -26,8 +26,11 @@ export interface Primitive<P> {
   readonly impl: (inputs: readonly Concrete[], params: P, out: Meta) => Storage;
   /** Forward mode: the output tangent from input tangents (`null` = zero), written with ops so it nests. */
   readonly jvp: (primals: readonly TensorImpl[], tangents: readonly Linear[], out: TensorImpl, params: P) => Linear;
-  /** Reverse mode: input cotangents from the output cotangent, written with ops so it nests. */
-  readonly vjp: (ct: TensorImpl, primals: readonly TensorImpl[], out: TensorImpl, params: P) => readonly Linear[];
+  /**
+   * Reverse mode: input cotangents from the output cotangent, written with ops so it nests. `needs[i]`
+   * says whether input i's cotangent is wanted at all (rules may skip work for the others).
+   */
+  readonly vjp: (ct: TensorImpl, primals: readonly TensorImpl[], out: TensorImpl, params: P, needs: readonly boolean[]) => readonly Linear[];
   /**
    * Batching: inputs whose batch axis (if `batched[i]`) is axis 0, of batch size `size`.
    * Returns the output with its batch axis at 0.

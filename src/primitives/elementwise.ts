@@ -140,7 +140,7 @@ export function alignBatched(args: readonly TensorImpl[], batched: readonly bool
 }
 
 type BinaryRule = (a: TensorImpl, b: TensorImpl, ta: Linear, tb: Linear, out: TensorImpl) => Linear;
-type BinaryVjp = (ct: TensorImpl, a: TensorImpl, b: TensorImpl, out: TensorImpl) => readonly [Linear, Linear];
+type BinaryVjp = (ct: TensorImpl, a: TensorImpl, b: TensorImpl, out: TensorImpl, needs: readonly boolean[]) => readonly [Linear, Linear];
 
 function binaryPrimitive(name: string, expr: string, kind: BinaryKind, jvp: BinaryRule | null, vjp: BinaryVjp | null): Primitive<null> {
   const prim: Primitive<null> = definePrimitive<null>({
@@ -148,9 +148,9 @@ function binaryPrimitive(name: string, expr: string, kind: BinaryKind, jvp: Bina
     abstract: binaryAbstract(name, kind),
     impl: ([a, b], _p, out) => mapBinary(expr, a!.data, a!.shape, b!.data, b!.shape, out.shape, out.dtype),
     jvp: ([a, b], [ta, tb], out) => (jvp === null || !isFloat(out.dtype) || (ta == null && tb == null) ? null : jvp(a!, b!, ta ?? null, tb ?? null, out)),
-    vjp: (ct, [a, b], out) => {
+    vjp: (ct, [a, b], out, _p, needs) => {
       if (vjp === null || !isFloat(out.dtype)) return [null, null];
-      const [ga, gb] = vjp(ct, a!, b!, out);
+      const [ga, gb] = vjp(ct, a!, b!, out, needs);
       return [isFloat(a!.dtype) && ga ? sumTo(ga, a!.shape) : null, isFloat(b!.dtype) && gb ? sumTo(gb, b!.shape) : null];
     },
     vmap: (args, batched) => {
@@ -173,17 +173,17 @@ export const addP = binaryPrimitive("add", "a + b", "arith", (_a, _b, ta, tb, ou
 export const subP = binaryPrimitive(
   "sub", "a - b", "arith",
   (_a, _b, ta, tb, out) => addT(ta, tb == null ? null : neg(tb), out),
-  (ct) => [ct, neg(ct)],
+  (ct, _a, _b, _o, needs) => [ct, needs[1] === false ? null : neg(ct)],
 );
 export const mulP = binaryPrimitive(
   "mul", "a * b", "arith",
   (a, b, ta, tb, out) => addT(ta == null ? null : mul(ta, b), tb == null ? null : mul(a, tb), out),
-  (ct, a, b) => [mul(ct, b), mul(ct, a)],
+  (ct, a, b, _o, needs) => [needs[0] === false ? null : mul(ct, b), needs[1] === false ? null : mul(ct, a)],
 );
 export const divP = binaryPrimitive(
   "div", "a / b", "truediv",
   (_a, b, ta, tb, out) => addT(ta == null ? null : div(ta, b), tb == null ? null : neg(div(mul(tb, out), b)), out),
-  (ct, _a, b, out) => [div(ct, b), neg(div(mul(ct, out), b))],
+  (ct, _a, b, out, needs) => [needs[0] === false ? null : div(ct, b), needs[1] === false ? null : neg(div(mul(ct, out), b))],
 );
 // d/db a^b = a^b log a, taken as 0 where a = 0 (as JAX does) so that 0^b stays differentiable in a.
 const powDb = (a: TensorImpl, out: TensorImpl): TensorImpl => {
@@ -195,7 +195,7 @@ const powDa = (a: TensorImpl, b: TensorImpl): TensorImpl => mul(b, pow(a, sub(b,
 export const powP = binaryPrimitive(
   "pow", "Math.pow(a, b)", "arith",
   (a, b, ta, tb, out) => addT(ta == null ? null : mul(ta, powDa(a, b)), tb == null ? null : mul(tb, powDb(a, out)), out),
-  (ct, a, b, out) => [mul(ct, powDa(a, b)), isFloat(b.dtype) ? mul(ct, powDb(a, out)) : null],
+  (ct, a, b, out, needs) => [needs[0] === false ? null : mul(ct, powDa(a, b)), needs[1] !== false && isFloat(b.dtype) ? mul(ct, powDb(a, out)) : null],
 );
 // Ties split the gradient evenly between the operands (PyTorch and JAX agree).
 const pickWeight = (a: TensorImpl, b: TensorImpl, winner: "max" | "min"): TensorImpl => {

@@ -49,11 +49,12 @@ export const matmulP: Primitive<MatmulParams> = definePrimitive<MatmulParams>({
     const y = tb == null ? null : matmul(a!, tb, p.transA, p.transB);
     return x == null ? y : y == null ? x : add(x, y);
   },
-  vjp: (ct, [a, b], _o, { transA, transB }) => {
+  vjp: (ct, [a, b], _o, { transA, transB }, needs) => {
     // C = op(A)·op(B): d op(A) = C̄·op(B)ᵀ and d op(B) = op(A)ᵀ·C̄, each transposed back when the operand was.
-    const da = !transA ? matmul(ct, b!, false, !transB) : matmul(b!, ct, transB, true);
-    const db = !transB ? matmul(a!, ct, !transA, false) : matmul(ct, a!, true, transA);
-    return [isFloat(a!.dtype) ? sumTo(cast(da, a!.dtype), a!.shape) : null, isFloat(b!.dtype) ? sumTo(cast(db, b!.dtype), b!.shape) : null];
+    // Skipping unwanted sides matters: a first layer's input needs no gradient (a third of its backward).
+    const da = needs[0] === false || !isFloat(a!.dtype) ? null : !transA ? matmul(ct, b!, false, !transB) : matmul(b!, ct, transB, true);
+    const db = needs[1] === false || !isFloat(b!.dtype) ? null : !transB ? matmul(a!, ct, !transA, false) : matmul(ct, a!, true, transA);
+    return [da && sumTo(cast(da, a!.dtype), a!.shape), db && sumTo(cast(db, b!.dtype), b!.shape)];
   },
   vmap: ([a, b], batched, p) => {
     // Give batched operands explicit 1-dims so that the batch axis lines up with the other's batch dims.

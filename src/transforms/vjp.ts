@@ -43,7 +43,8 @@ export class VjpTrace extends Trace {
   process<P>(prim: Primitive<P>, inputs: readonly TensorImpl[], params: P): TensorImpl {
     const primals = inputs.map((x) => this.primal(x));
     const out = bind(prim, primals, params);
-    return this.record(inputs, out, (ct) => prim.vjp(ct, primals, out, params));
+    const needs = inputs.map((x) => this.owns(x));
+    return this.record(inputs, out, (ct) => prim.vjp(ct, primals, out, params, needs));
   }
 }
 
