@@ -37,8 +37,11 @@ export class BatchTracer extends Tracer {
   ) {
     super(val.shape.slice(1), val.dtype, val.names.slice(1));
   }
-  concrete() {
-    return this.val.concrete();
+  concrete(): never {
+    throw new TransformError("vmap", "a batched value has no single concrete value inside vmap (read values from vmap's result instead)");
+  }
+  override tryConcrete(): null {
+    return null;
   }
   override toString(): string {
     return `Traced<vmap, level ${this.trace.level}>(shape=[${this.shape.join(", ")}], batch of ${this.trace.size})`;
