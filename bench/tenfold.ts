@@ -1,0 +1,105 @@
+/**
+ * This library's half of the side-by-side benchmark: the same rows the peers run (bench/peers/), on the
+ * same data, written with the public API as a user would write them.
+ */
+import { type Tensor, fromArray, jit, mapTree, random, sub, mul, valueAndGrad, nn, optim, train } from "../src/index.js";
+import { matmul as rawMatmul } from "../src/primitives/matmul.js";
+import { impl } from "../src/tensor/tensor.js";
+
+/** Pixels in [0, 1] (rows of 784) and int32 labels, shared with the peers. */
+export interface BenchData {
+  readonly trainX: Float32Array;
+  readonly trainY: Int32Array;
+  readonly testX: Float32Array;
+  readonly testY: Int32Array;
+  readonly nTrain: number;
+  readonly nTest: number;
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+};
+
+/**
+ * Median GFLOPS of `op(A)·op(B)` for one of the three training forms, through the matmul primitive with
+ * its transpose flags (what `matmul` and its backward pass run; no transposing copies).
+ */
+export function matmulGflops(m: number, k: number, n: number, form: "nn" | "nt" | "tn", reps: number): number {
+  const [ka, kb] = random.split(random.key(0));
+  const a = impl(random.normal(ka!, form === "tn" ? `${k} ${m}` : `${m} ${k}`));
+  const b = impl(random.normal(kb!, form === "nt" ? `${n} ${k}` : `${k} ${n}`));
+  const times: number[] = [];
+  for (let i = 0; i < reps + 2; i++) {
+    const t0 = performance.now();
+    rawMatmul(a, b, form === "tn", form === "nt");
+    const dt = performance.now() - t0;
+    if (i >= 2) times.push(dt);
+  }
+  return (2 * m * n * k) / (median(times) / 1000) / 1e9;
+}
+
+type MlpParams = ReturnType<ReturnType<typeof mlpModel>["init"]>;
+const mlpModel = () => nn.mlp([784, 200, 200, 10] as const, { activation: nn.relu, init: nn.init.kaimingNormal, biasInit: nn.init.zeros });
+
+/** Median milliseconds of one forward+backward+SGD step of the MLP 784-200-200-10. */
+export function mlpStepMs(batch: number, reps: number): number {
+  const model = mlpModel();
+  const params = model.init(random.key(0));
+  const x = random.uniform(random.key(1), "B 784", { B: batch }) as unknown as Tensor<[number, 784]>;
+  const y = fromArray(Array.from({ length: batch }, (_, i) => i % 10), "B", { B: batch }, "int32") as unknown as Tensor<[number], "int32">;
+  const loss = (p: MlpParams, xx: Tensor<[number, 784]>, yy: Tensor<[number], "int32">) => nn.crossEntropy(model.apply(p, xx) as Tensor<[number, 10]>, yy);
+  const step = jit((p: MlpParams, xx: Tensor<[number, 784]>, yy: Tensor<[number], "int32">) => valueAndGrad(loss)(p, xx, yy));
+  let p = params;
+  const times: number[] = [];
+  for (let i = 0; i < reps + 3; i++) {
+    const t0 = performance.now();
+    const [, g] = step(p, x, y);
+    p = mapTree((w: Tensor<any>, gw: Tensor<any>) => sub(w, mul(gw, 0.1)), p, g);
+    const dt = performance.now() - t0;
+    if (i >= 3) times.push(dt);
+  }
+  return median(times);
+}
+
+/** Trains softmax regression or the MLP as the tutorial does; seconds per epoch and the final test accuracy. */
+export function trainEpochs(
+  model: "softmax" | "mlp", data: BenchData, opts: { epochs: number; batchSize: number; lr: number; seed: number; onEpoch?: (e: { epoch: number; seconds: number; rssMB: number }) => void },
+): { secondsPerEpoch: number[]; testAcc: number; peakRssMB: number } {
+  const trainX = fromArray(data.trainX, "N 784", { N: data.nTrain }) as unknown as Tensor<[number, 784]>;
+  const trainY = fromArray(data.trainY, "N", { N: data.nTrain }, "int32") as unknown as Tensor<[number], "int32">;
+  const testX = fromArray(data.testX, "N 784", { N: data.nTest }) as unknown as Tensor<[number, 784]>;
+  const testY = fromArray(data.testY, "N", { N: data.nTest }, "int32") as unknown as Tensor<[number], "int32">;
+  const key = random.key(opts.seed);
+  const [initKey, shuffleKey] = random.split(key);
+  const layer =
+    model === "softmax"
+      ? nn.linear(784, 10, { init: nn.init.normal(0.01), biasInit: nn.init.zeros })
+      : mlpModel();
+  const params = layer.init(initKey!);
+  const apply = (p: typeof params, x: Tensor<[number, 784]>) => (layer.apply as (p: unknown, x: unknown) => Tensor<[number, 10]>)(p, x);
+  const events = train.fit({
+    model: apply,
+    loss: (o: Tensor<[number, 10]>, y: Tensor<[number], "int32">) => nn.crossEntropy(o, y),
+    optimizer: optim.sgd(opts.lr),
+    params,
+    epochs: opts.epochs,
+    train: (e) => train.batches(random.foldIn(shuffleKey!, e), { x: trainX, y: trainY }, opts.batchSize),
+    test: () => train.batches(null, { x: testX, y: testY }, 1000),
+    metric: train.accuracyMetric,
+    stepEvents: false,
+  });
+  const seconds: number[] = [];
+  let peak = process.memoryUsage().rss;
+  let testAcc = Number.NaN;
+  for (const ev of events) {
+    if (ev.kind !== "epoch") continue;
+    const rss = process.memoryUsage().rss;
+    peak = Math.max(peak, rss);
+    seconds.push(ev.seconds);
+    testAcc = ev.testMetric ?? Number.NaN;
+    opts.onEpoch?.({ epoch: ev.epoch, seconds: ev.seconds, rssMB: rss / 2 ** 20 });
+  }
+  return { secondsPerEpoch: seconds, testAcc, peakRssMB: peak / 2 ** 20 };
+}
+
