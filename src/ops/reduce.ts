@@ -20,12 +20,13 @@ export interface ReduceOptions<Ax extends number | readonly number[] | undefined
 
 /** A typed reduction, callable directly or curried for `pipe`. */
 export interface ReduceOp<Name extends string, Out extends DType | "same" = "same"> {
-  <S extends Shape, D extends DType, const Ax extends number | readonly number[] | undefined = undefined, K extends boolean = false>(
-    x: Tensor<S, D>, opts?: ErrorIf<AxesError<S, Ax, Name>, ReduceOptions<Ax, K>>,
-  ): Tensor<ReduceShape<S, Ax, K>, Out extends DType ? Out : D>;
   <const Ax extends number | readonly number[] | undefined = undefined, K extends boolean = false>(
     opts: ReduceOptions<Ax, K>,
   ): <S extends Shape, D extends DType>(x: ErrorIf<AxesError<S, Ax, Name>, Tensor<S, D>>) => Tensor<ReduceShape<S, Ax, K>, Out extends DType ? Out : D>;
+  // The direct form comes last: it is the signature TypeScript uses when the op is passed as a value (`pipe(x, mean)`).
+  <S extends Shape, D extends DType, const Ax extends number | readonly number[] | undefined = undefined, K extends boolean = false>(
+    x: Tensor<S, D>, opts?: ErrorIf<AxesError<S, Ax, Name>, ReduceOptions<Ax, K>>,
+  ): Tensor<ReduceShape<S, Ax, K>, Out extends DType ? Out : D>;
 }
 
 function reduction<Name extends string, Out extends DType | "same" = "same">(

@@ -8,6 +8,10 @@
  */
 import { splitWords, splitWordsPartitionable, threefry2x32Block } from "./bits.js";
 
+/** A tuple of `N` keys when `N` is a small literal (so destructuring needs no checks), else an array. */
+export type KeysOf<N extends number> = number extends N ? Key[] : N extends 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11 | 12 | 13 | 14 | 15 | 16 ? TupleOf<N> : Key[];
+type TupleOf<N extends number, Acc extends Key[] = []> = Acc["length"] extends N ? Acc : TupleOf<N, [...Acc, Key]>;
+
 /** An immutable PRNG key: two uint32 words, as in JAX's raw threefry keys (`key_data` is `[hi, lo]`). */
 export interface Key {
   readonly _tag: "Key";
@@ -56,6 +60,8 @@ function checkN(n: number): void {
  * implementation and `jax_threefry_partitionable=False`: the words of `threefry_2x32(key, iota(2n))`,
  * paired. E.g. `split(key(0))` is `[[4146024105, 967050713], [2718843009, 1272950319]]`.
  */
+export function split(k: Key): [Key, Key];
+export function split<const N extends number>(k: Key, n: N): KeysOf<N>;
 export function split(k: Key, n = 2): Key[] {
   checkN(n);
   return keysFrom(splitWords(k, n), n);
@@ -66,6 +72,8 @@ export function split(k: Key, n = 2): Key[] {
  * `jax_threefry_partitionable=True` (JAX's default from v0.5.0): key `i` is `foldIn(k, i)`. E.g.
  * `splitPartitionable(key(0))` is `[[1797259609, 2579123966], [928981903, 3453687069]]`.
  */
+export function splitPartitionable(k: Key): [Key, Key];
+export function splitPartitionable<const N extends number>(k: Key, n: N): KeysOf<N>;
 export function splitPartitionable(k: Key, n = 2): Key[] {
   checkN(n);
   return keysFrom(splitWordsPartitionable(k, n), n);

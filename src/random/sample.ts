@@ -8,7 +8,7 @@ import { parseShape, resolveShape, normAxis, type DimSizes } from "../shape/runt
 import type { ReduceShape, Shape, ShapeOf, SizesArg } from "../shape/types.js";
 import { alloc, coerce, DTYPES, isFloat, type DType, type FloatDType } from "../tensor/dtype.js";
 import { Concrete, impl, noNames, typed, type Tensor } from "../tensor/tensor.js";
-import type { CreateArgs } from "../ops/create.js";
+import type { CreateArgs, SizeArgs } from "../ops/create.js";
 import type { Key } from "./key.js";
 import { normalF32, randomBits32, uniformF32 } from "./bits.js";
 
@@ -74,13 +74,17 @@ export function uniformRaw(k: Key, shape: readonly number[], lo = 0, hi = 1, dty
 }
 
 /** Standard normal samples: `normal(key, "B 784", { B: 32 })`, `normal(key, "3 3", "float64")`. */
-export function normal<const S extends string, D extends FloatDType = "float32">(k: Key, spec: S, ...args: CreateArgs<S, D>): Tensor<ShapeOf<S>, D> {
+export function normal<const S extends string>(k: Key, spec: S, ...sizes: SizeArgs<S>): Tensor<ShapeOf<S>, "float32">;
+export function normal<const S extends string, D extends FloatDType>(k: Key, spec: S, ...args: CreateArgs<S, D>): Tensor<ShapeOf<S>, D>;
+export function normal(k: Key, spec: string, ...args: unknown[]): Tensor<any, any> {
   const p = parseArgs("normal", spec, args);
   return typed(floatOut("normal", p.shape, p.names, p.dtype ?? "float32", normalF32(k, count(p.shape))));
 }
 
 /** Uniform samples in `[lo, hi)` (default `[0, 1)`): `uniform(key, "2 3", { lo: -1, hi: 1 })`. */
-export function uniform<const S extends string, D extends FloatDType = "float32">(k: Key, spec: S, ...args: UniformArgs<S, D>): Tensor<ShapeOf<S>, D> {
+export function uniform<const S extends string>(k: Key, spec: S, ...args: [...SizeArgs<S>, UniformRange?]): Tensor<ShapeOf<S>, "float32">;
+export function uniform<const S extends string, D extends FloatDType>(k: Key, spec: S, ...args: UniformArgs<S, D>): Tensor<ShapeOf<S>, D>;
+export function uniform(k: Key, spec: string, ...args: unknown[]): Tensor<any, any> {
   const p = parseArgs("uniform", spec, args);
   const lo = p.range?.lo ?? 0;
   const hi = p.range?.hi ?? 1;

@@ -3,7 +3,9 @@
  * primitive's batching rule turns the per-example operation into one batched operation.
  */
 import { ShapeError, TransformError } from "../errors.js";
-import { typed, type TensorImpl } from "../tensor/tensor.js";
+import { typed, type Tensor, type TensorImpl } from "../tensor/tensor.js";
+import type { DType } from "../tensor/dtype.js";
+import type { Shape } from "../shape/types.js";
 import { bind, Trace, Tracer, withTrace } from "../core/trace.js";
 import type { Primitive } from "../core/primitive.js";
 import { flatten } from "../core/pytree.js";
@@ -69,13 +71,33 @@ export interface VmapOptions {
   readonly outAxes?: number;
 }
 
+/** The type of a tree batched along `Axis`: a leading `number` dim for axis 0, an unknown shape otherwise. */
+export type Batched<T, Axis = 0> = T extends Tensor<infer S extends Shape, infer D extends DType>
+  ? Axis extends 0 ? Tensor<[number, ...S], D> : Tensor<Shape, D>
+  : T extends number
+    ? Tensor<[number]>
+    : T extends readonly unknown[]
+      ? { [K in keyof T]: Batched<T[K], Axis> }
+      : T extends object
+        ? { [K in keyof T]: Batched<T[K], Axis> }
+        : T;
+
+/** The argument types of a vmapped function, given `inAxes` (null leaves an argument unmapped). */
+export type BatchedArgs<Args extends readonly unknown[], I> = I extends readonly unknown[]
+  ? { [K in keyof Args]: K extends keyof I ? (I[K] extends null ? Args[K] : Batched<Args[K], I[K]>) : Batched<Args[K]> }
+  : I extends null
+    ? Args
+    : { [K in keyof Args]: Batched<Args[K], I> };
+
 /**
  * Vectorises `f` over an axis of its arguments (default: axis 0 of every argument): the result is
  * what stacking `f` applied to each example would give, computed in one batched pass.
  */
-export function vmap<Args extends readonly unknown[], R>(f: (...args: Args) => R, opts: VmapOptions = {}): (...args: any[]) => any {
-  return (...args: unknown[]) => {
-    const inAxes = opts.inAxes ?? 0;
+export function vmap<Args extends readonly unknown[], R, const I extends number | null | readonly (number | null)[] = 0, const O extends number = 0>(
+  f: (...args: Args) => R, opts: { readonly inAxes?: I; readonly outAxes?: O } = {},
+): (...args: BatchedArgs<Args, I>) => Batched<R, O> {
+  return ((...args: unknown[]) => {
+    const inAxes: number | null | readonly (number | null)[] = opts.inAxes ?? 0;
     const axes = Array.isArray(inAxes) ? inAxes : args.map(() => inAxes as number | null);
     if (axes.length !== args.length) throw new TransformError("vmap", `inAxes has ${axes.length} entries for ${args.length} arguments`);
     // Batch size: from every mapped leaf, which must agree.
@@ -119,6 +141,6 @@ export function vmap<Args extends readonly unknown[], R>(f: (...args: Args) => R
         );
       },
     );
-  };
+  }) as never;
 }
 
