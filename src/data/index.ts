@@ -3,3 +3,10 @@ export { loadFashionMnist, loadMnist, loadIdxDir, FASHION_MNIST_CLASSES, IDX_FIL
 export type { Dataset, LoadOptions, CacheEvent } from "./datasets.js";
 export { parseIdx, readIdx, loadIdxDataset } from "./idx.js";
 export type { Idx, IdxType, Split } from "./idx.js";
+export {
+  tensorCodec, decodeTensor, encodeTensor, formatErrors, trainConfigCodec, decodeTrainConfig, TRAIN_CONFIG_DEFAULTS, TRAIN_MODELS,
+  PositiveInt, Int, PositiveNumber,
+} from "./codecs.js";
+export type { TensorCodec, TensorCodecOptions, EncodedTensor, TrainConfig } from "./codecs.js";
+export { serialize, deserialize, saveCheckpoint, loadCheckpoint, crc32, CHECKPOINT_MAGIC, CHECKPOINT_VERSION, CheckpointHeaderCodec } from "./checkpoint.js";
+export type { CheckpointHeader, LeafEntry, TreeNode } from "./checkpoint.js";
