@@ -74,8 +74,8 @@ const X = random.normal(random.foldIn(key, 0), "4 3");
 const Y = random.normal(random.foldIn(key, 1), "4");
 const params: Params = { w: tensor([0.5, -1, 2]), b: tensor(0.1) };
 
-const perExample: Params = vmap(grad(lossOne), { inAxes: [null, 0, 0] })(params, X, Y);
-console.log(`per-example ∂ℓ/∂w (one row per example): ${showRows(perExample.w as unknown as Tensor<[4, 3]>)}`);
+const perExample = vmap(grad(lossOne), { inAxes: [null, 0, 0] })(params, X, Y); // { w: Tensor<[number, 3]>, b: Tensor<[number]> }
+console.log(`per-example ∂ℓ/∂w (one row per example): ${showRows(perExample.w)}`);
 console.log(`per-example ∂ℓ/∂b: ${show(perExample.b)}`);
 // per-example ∂ℓ/∂w (one row per example): [[1.7225, -0.0743, -0.1559], [0.0231, 0.0707, -0.0765], [12.5296, 2.4591, 14.3244], [-0.4459, -0.6390, 0.0601]]
 // per-example ∂ℓ/∂b: [2.0344, 0.8905, -7.3016, 0.6565]

@@ -2,7 +2,7 @@
  * Reductions over one axis, several axes or all of them, with `keepdims`:
  * `sum(x)`, `sum(x, { axis: 1, keepdims: true })`, or curried `pipe(x, sum({ axis: 1 }))`.
  */
-import type { AxesError, ErrorIf, ReduceShape, Shape } from "../shape/types.js";
+import type { AxesError, ErrorCheck, ErrorIf, ReduceShape, Shape } from "../shape/types.js";
 import { normAxes } from "../shape/runtime.js";
 import { isFloat, type DType } from "../tensor/dtype.js";
 import { isTensor, typed, type Tensor, type TensorImpl } from "../tensor/tensor.js";
@@ -25,7 +25,7 @@ export interface ReduceOp<Name extends string, Out extends DType | "same" = "sam
   ): <S extends Shape, D extends DType>(x: ErrorIf<AxesError<S, Ax, Name>, Tensor<S, D>>) => Tensor<ReduceShape<S, Ax, K>, Out extends DType ? Out : D>;
   // The direct form comes last: it is the signature TypeScript uses when the op is passed as a value (`pipe(x, mean)`).
   <S extends Shape, D extends DType, const Ax extends number | readonly number[] | undefined = undefined, K extends boolean = false>(
-    x: Tensor<S, D>, opts?: ErrorIf<AxesError<S, Ax, Name>, ReduceOptions<Ax, K>>,
+    x: Tensor<S, D>, opts?: ReduceOptions<Ax, K> & ErrorCheck<AxesError<S, Ax, Name>>,
   ): Tensor<ReduceShape<S, Ax, K>, Out extends DType ? Out : D>;
 }
 

@@ -156,10 +156,33 @@ export function stack<const Ts extends readonly Tensor<any, any>[], const A exte
   }), a));
 }
 
+/** Length of a slice `start:end` when both are small non-negative literals, else `number`. */
+export type SliceLength<St extends number, En extends number | undefined> = En extends number
+  ? number extends St | En
+    ? number
+    : `${St}${En}` extends `${string}-${string}` | `${string}.${string}`
+      ? number
+      : Countdown<En, St>
+  : number;
+type Countdown<En extends number, St extends number, A extends unknown[] = [], B extends unknown[] = []> = A["length"] extends 4096
+  ? number
+  : A["length"] extends St
+    ? Up<En, A, B>
+    : Countdown<En, St, [...A, unknown], B>;
+type Up<En extends number, A extends unknown[], B extends unknown[]> = [...A, ...B]["length"] extends En
+  ? B["length"]
+  : [...A, ...B]["length"] extends 4096
+    ? number
+    : Up<En, A, [...B, unknown]>;
+
 /** The elements `start ≤ i < end` along `axis` (negative indices count from the end). */
-export function slice<S extends Shape, D extends DType, const A extends number>(x: Tensor<S, D>, axis: A, start: number, end?: number): Tensor<SliceShape<S, A, number>, D>;
+export function slice<S extends Shape, D extends DType, const A extends number, const St extends number, const En extends number | undefined = undefined>(
+  x: Tensor<S, D>, axis: A, start: St, end?: En,
+): Tensor<SliceShape<S, A, SliceLength<St, En>>, D>;
 /** Curried slice for `pipe`. */
-export function slice<const A extends number>(axis: A, start: number, end?: number): <S extends Shape, D extends DType>(x: Tensor<S, D>) => Tensor<SliceShape<S, A, number>, D>;
+export function slice<const A extends number, const St extends number, const En extends number | undefined = undefined>(
+  axis: A, start: St, end?: En,
+): <S extends Shape, D extends DType>(x: Tensor<S, D>) => Tensor<SliceShape<S, A, SliceLength<St, En>>, D>;
 export function slice(a: unknown, b: unknown, c?: unknown, d?: unknown): unknown {
   const run = (x: Tensor<any, any>, axis: number, start: number, end: number | undefined): unknown => {
     const xi = t(x);
