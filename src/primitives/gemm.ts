@@ -1,31 +1,15 @@
 /**
- * The dense matrix-multiply kernel behind the `matmul` primitive: `op(A)·op(B)` for row-major
- * buffers, dispatching float32 to the fastest available backend and float64 to plain TypeScript.
+ * The dense matrix-multiply kernel behind the `matmul` primitive: `op(A)·op(B)` for row-major buffers.
+ * float32 goes to the fastest available backend (WebAssembly SIMD on both cores, falling back to one
+ * thread, then to plain TypeScript, with the same results); float64 runs in plain TypeScript.
  */
-
-/** Plain TypeScript GEMM (i-k-j order so the inner loop streams rows). */
-export function gemmReference<T extends Float32Array | Float64Array>(
-  a: T, b: T, m: number, k: number, n: number, transA: boolean, transB: boolean, out: T,
-): T {
-  for (let i = 0; i < m; i++) {
-    const row = i * n;
-    for (let p = 0; p < k; p++) {
-      const av = transA ? a[p * m + i]! : a[i * k + p]!;
-      if (transB) for (let j = 0; j < n; j++) out[row + j]! += av * b[j * k + p]!;
-      else {
-        const bo = p * n;
-        for (let j = 0; j < n; j++) out[row + j]! += av * b[bo + j]!;
-      }
-    }
-  }
-  return out;
-}
+import { gemmF32, gemmF64 } from "../backend/gemm.js";
 
 /** `op(a)·op(b)` into a new buffer of `m·n` elements. */
 export function gemm(
   a: Float32Array | Float64Array, b: Float32Array | Float64Array, m: number, k: number, n: number,
   transA: boolean, transB: boolean, dtype: string,
 ): Float32Array | Float64Array {
-  if (dtype === "float32") return gemmReference(a as Float32Array, b as Float32Array, m, k, n, transA, transB, new Float32Array(m * n));
-  return gemmReference(a as Float64Array, b as Float64Array, m, k, n, transA, transB, new Float64Array(m * n));
+  if (dtype === "float32") return gemmF32(a as Float32Array, b as Float32Array, m, k, n, { transA, transB });
+  return gemmF64(a as Float64Array, b as Float64Array, m, k, n, { transA, transB });
 }

@@ -1,0 +1,272 @@
+/**
+ * Float32 GEMM entry point: `out = op(A)·op(B) (+ bias) (relu)`, row-major, synchronous, returning a new
+ * array and never touching its inputs.
+ *
+ * Fast path: a generated WebAssembly SIMD kernel (see `wasm/gemm-kernel.ts`) per problem shape, cached,
+ * running on one shared `WebAssembly.Memory` into which the inputs are copied. Large problems are split
+ * between the main thread and one persistent worker. Fallbacks: one thread if no worker can be started,
+ * the TypeScript reference if WebAssembly SIMD is unavailable. `TENFOLD_BACKEND=typescript|wasm1|wasm`
+ * forces a mode (wasm1 = single-threaded wasm).
+ */
+import { availableParallelism } from "node:os";
+import { createPool, type Pool } from "./pool.js";
+import { checkGemmArgs, gemmF32Reference, type GemmOptions } from "./reference.js";
+import {
+  defaultTuning, gemmLayout, gemmModuleBytes, RUN_BIAS, RUN_NO_PACK, RUN_RELU,
+  type GemmShape, type GemmTuning,
+} from "./wasm/gemm-kernel.js";
+import { encodeModule, func, v128 } from "./wasm/encoder.js";
+import { wasmApi, type WasmApi, type WasmMemory, type WasmModule } from "./wasm/api.js";
+
+export { gemmF32Reference, gemmF64, type GemmOptions } from "./reference.js";
+
+/** Backend selection: `typescript` reference loops, `wasm1` single-threaded SIMD, `wasm` SIMD on all threads. */
+export type BackendMode = "typescript" | "wasm1" | "wasm";
+
+// 1 GiB: a shared memory reserves its maximum up front, and larger problems go to the reference instead.
+const MAX_PAGES = 16384;
+const PAGE = 65536;
+// Below this many multiply-adds the second thread's start/join overhead outweighs its help.
+const THREAD_MIN_MACS = 2_000_000;
+const CACHE_SIZE = 64;
+
+interface Wasm {
+  readonly api: WasmApi;
+  readonly memory: WasmMemory;
+  readonly shared: boolean;
+  heap: Float32Array;
+  pool: Pool | undefined | null; // null: not tried yet
+}
+
+interface Plan {
+  readonly id: number;
+  readonly shape: GemmShape;
+  readonly layout: ReturnType<typeof gemmLayout>;
+  readonly module: WasmModule;
+  readonly run: (i0: number, i1: number, j0: number, j1: number, flags: number) => void;
+  readonly pack: (j0: number, j1: number) => void;
+  sharedWithWorker: boolean;
+}
+
+let wasmState: Wasm | null | undefined; // undefined: not probed yet; null: unavailable
+const plans = new Map<string, Plan>();
+let nextPlanId = 1;
+
+/** A tiny module using f32x4 arithmetic: validates only where WebAssembly SIMD is supported. */
+function simdProbe(): Uint8Array {
+  const f = func([], [v128]);
+  f.code.v128ConstF32(1, 2, 3, 4).v128ConstF32(1, 2, 3, 4).f32x4("add");
+  return encodeModule({ minPages: 1, maxPages: 1, shared: false }, [f.build()]);
+}
+
+function probeWasm(): Wasm | null {
+  try {
+    const api = wasmApi;
+    if (api === undefined || !api.validate(simdProbe())) return null;
+    let memory: WasmMemory;
+    let shared = true;
+    try {
+      memory = new api.Memory({ initial: 64, maximum: MAX_PAGES, shared: true });
+    } catch {
+      shared = false;
+      memory = new api.Memory({ initial: 64, maximum: MAX_PAGES });
+    }
+    return { api, memory, shared, heap: new Float32Array(memory.buffer), pool: shared ? null : undefined };
+  } catch {
+    return null;
+  }
+}
+
+function getWasm(): Wasm | null {
+  if (wasmState === undefined) wasmState = probeWasm();
+  return wasmState;
+}
+
+let modeSource: string | undefined;
+let modeValue: BackendMode = "wasm";
+
+/** The mode asked for through `TENFOLD_BACKEND` (default `wasm`). */
+function requestedMode(): BackendMode {
+  const raw = process.env["TENFOLD_BACKEND"];
+  if (raw !== modeSource) {
+    modeSource = raw;
+    const v = raw?.trim().toLowerCase();
+    modeValue = v === "typescript" || v === "ts" ? "typescript" : v === "wasm1" ? "wasm1" : "wasm";
+  }
+  return modeValue;
+}
+
+function threadCount(): number {
+  try {
+    return Math.min(2, availableParallelism());
+  } catch {
+    return 1;
+  }
+}
+
+/** Starts the helper thread if this process may use one (idempotent). */
+function ensurePool(w: Wasm): Pool | undefined {
+  if (w.pool === null) w.pool = threadCount() >= 2 ? createPool(w.memory) : undefined;
+  return w.pool;
+}
+
+/** Compiles (or fetches from the bounded cache) the kernel for a shape. */
+function getPlan(w: Wasm, shape: GemmShape, tuning?: GemmTuning): Plan {
+  const key = `${shape.m},${shape.k},${shape.n},${shape.transA ? 1 : 0}${shape.transB ? 1 : 0}${tuning === undefined ? "" : JSON.stringify(tuning)}`;
+  const hit = plans.get(key);
+  if (hit !== undefined) {
+    // Re-insert to keep the map in least-recently-used order.
+    plans.delete(key);
+    plans.set(key, hit);
+    return hit;
+  }
+  const layout = gemmLayout(shape);
+  const bytes = gemmModuleBytes(shape, layout, tuning ?? defaultTuning(shape), w.shared, MAX_PAGES);
+  const module = new w.api.Module(bytes);
+  const exports = new w.api.Instance(module, { env: { memory: w.memory } }).exports;
+  const plan: Plan = {
+    id: nextPlanId++,
+    shape,
+    layout,
+    module,
+    run: exports["run"] as Plan["run"],
+    pack: exports["pack"] as Plan["pack"],
+    sharedWithWorker: false,
+  };
+  plans.set(key, plan);
+  if (plans.size > CACHE_SIZE) {
+    const oldest = plans.keys().next().value;
+    if (oldest !== undefined) {
+      const old = plans.get(oldest);
+      plans.delete(oldest);
+      if (old?.sharedWithWorker === true) w.pool?.drop(old.id);
+    }
+  }
+  return plan;
+}
+
+/** Makes sure the memory holds `bytes` and the heap view covers it; false if that exceeds the maximum. */
+function reserve(w: Wasm, bytes: number): boolean {
+  const have = w.memory.buffer.byteLength;
+  if (bytes > have) {
+    const pages = Math.ceil((bytes - have) / PAGE);
+    if (have / PAGE + pages > MAX_PAGES) return false;
+    w.memory.grow(pages);
+  }
+  if (w.heap.byteLength < bytes) w.heap = new Float32Array(w.memory.buffer);
+  return true;
+}
+
+/** Two-way split of rows (multiple of 4) or columns (multiple of 8), or undefined if not worth it. */
+function split(s: GemmShape): { readonly rows: boolean; readonly at: number } | undefined {
+  if (s.m * s.n * s.k < THREAD_MIN_MACS) return undefined;
+  const colPanels = Math.ceil(s.n / 8);
+  const rowBlocks = Math.ceil(s.m / 4);
+  // Columns when there are enough of them: each thread then also transposes only its own part of Bᵀ.
+  if (colPanels >= 2 && (s.n >= s.m || s.transB || rowBlocks < 2)) return { rows: false, at: Math.ceil(colPanels / 2) * 8 };
+  if (rowBlocks >= 2) return { rows: true, at: Math.ceil(rowBlocks / 2) * 4 };
+  return undefined;
+}
+
+
+/** Runs the whole product through the wasm kernel; returns undefined if it does not fit in memory. */
+function gemmWasm(
+  w: Wasm, threads: boolean, a: Float32Array, b: Float32Array, shape: GemmShape,
+  bias: Float32Array | undefined, relu: boolean, tuning?: GemmTuning,
+): Float32Array | undefined {
+  const { m, n } = shape;
+  const plan = getPlan(w, shape, tuning);
+  const L = plan.layout;
+  if (!reserve(w, L.bytes)) return undefined;
+  const heap = w.heap;
+  heap.set(a, L.offA >> 2);
+  heap.set(b, L.offBRaw >> 2);
+  if (bias !== undefined) heap.set(bias, L.offBias >> 2);
+  const flags = (bias !== undefined ? RUN_BIAS : 0) | (relu ? RUN_RELU : 0);
+
+  const parts = threads ? split(shape) : undefined;
+  const pool = parts !== undefined ? ensurePool(w) : undefined;
+  if (parts === undefined || pool === undefined || !pool.ready()) {
+    plan.run(0, m, 0, n, flags);
+  } else {
+    if (!plan.sharedWithWorker) {
+      pool.share(plan.id, plan.module);
+      plan.sharedWithWorker = true;
+    }
+    let mine: [number, number, number, number, number];
+    let theirs: [number, number, number, number, number];
+    if (parts.rows) {
+      // Row halves both need all of the packed B: pack it once, before the worker starts.
+      plan.pack(0, n);
+      const f = flags | RUN_NO_PACK;
+      mine = [0, parts.at, 0, n, f];
+      theirs = [parts.at, m, 0, n, f];
+    } else {
+      mine = [0, m, 0, parts.at, flags];
+      theirs = [0, m, parts.at, n, flags];
+    }
+    pool.start(plan.id, theirs);
+    plan.run(...mine);
+    // If the worker failed, do its share here: the result must not depend on it.
+    if (!pool.join()) plan.run(...theirs);
+  }
+  return heap.slice(L.offC >> 2, (L.offC >> 2) + m * n);
+}
+
+/** Result of a problem with an empty dimension: bias (or zero) rows, relu'd. */
+function emptyProduct(m: number, n: number, bias: Float32Array | undefined, relu: boolean): Float32Array {
+  const out = new Float32Array(m * n);
+  if (bias !== undefined)
+    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out[i * n + j] = relu && !(bias[j]! > 0) ? 0 : bias[j]!;
+  return out;
+}
+
+/** out[m×n] = op(A)·op(B) (+ bias[n]) (then relu if asked), all row-major float32; returns a new array. */
+export function gemmF32(
+  a: Float32Array, b: Float32Array, m: number, k: number, n: number, opts: GemmOptions<Float32Array> = {},
+): Float32Array {
+  return gemmF32Mode(requestedMode(), a, b, m, k, n, opts);
+}
+
+/** `gemmF32` with the backend mode given explicitly instead of read from `TENFOLD_BACKEND`. */
+export function gemmF32Mode(
+  mode: BackendMode, a: Float32Array, b: Float32Array, m: number, k: number, n: number,
+  opts: GemmOptions<Float32Array> = {}, tuning?: GemmTuning,
+): Float32Array {
+  checkGemmArgs(a, b, m, k, n, opts.bias);
+  const relu = opts.relu === true;
+  if (m === 0 || n === 0) return new Float32Array(m * n);
+  if (k === 0) return emptyProduct(m, n, opts.bias, relu);
+  const w = mode === "typescript" ? null : getWasm();
+  if (w !== null) {
+    const shape: GemmShape = { m, k, n, transA: opts.transA === true, transB: opts.transB === true };
+    const out = gemmWasm(w, mode === "wasm", a, b, shape, opts.bias, relu, tuning);
+    if (out !== undefined) return out;
+  }
+  return gemmF32Reference(a, b, m, k, n, opts);
+}
+
+/** What `gemmF32` will use: SIMD availability, thread count and kernel kind. */
+export function backendInfo(): { simd: boolean; threads: number; kind: "wasm-simd" | "typescript" } {
+  const mode = requestedMode();
+  const w = getWasm();
+  if (mode === "typescript" || w === null) return { simd: w !== null, threads: 1, kind: "typescript" };
+  const threads = mode === "wasm" && w.shared ? threadCount() : 1;
+  return { simd: true, threads, kind: "wasm-simd" };
+}
+
+/**
+ * Starts the helper thread now and resolves once it takes jobs (true) or cannot (false). Optional:
+ * `gemmF32` starts it lazily and computes on one thread until it is ready.
+ */
+export async function warmupBackend(timeoutMs = 5000): Promise<boolean> {
+  const w = getWasm();
+  if (w === null || !w.shared) return false;
+  const pool = ensurePool(w);
+  if (pool === undefined) return false;
+  for (const start = Date.now(); !pool.ready(); ) {
+    if (Date.now() - start > timeoutMs) return false;
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  return true;
+}
