@@ -140,12 +140,14 @@ console.log(JSON.stringify({ grad: g.toFlat(), shape: g.shape, before, after, st
 `;
 
 describe("the packed tarball", () => {
-  it("ships the compiled library and declarations, not the sources or tests", (ctx) => {
+  it("ships the compiled library, declarations and the sources their maps point to, not tests", (ctx) => {
     if (packed === undefined) return ctx.skip(skipReason);
     expect(packed.files).toContain("package.json");
     expect(packed.files).toContain("dist/index.js");
     expect(packed.files).toContain("dist/index.d.ts");
-    expect(packed.files.filter((f) => /^(src|test|laws|examples|bench)\//.test(f))).toEqual([]);
+    expect(packed.files.filter((f) => /^(test|laws|examples|bench)\//.test(f))).toEqual([]);
+    // Source maps point at ../src/*.ts, so go-to-definition lands in real code.
+    expect(packed.files).toContain("src/index.ts");
     for (const dep of ["fp-ts", "io-ts"]) expect(Object.keys(packed.manifest.dependencies ?? {})).toContain(dep);
   }, TIMEOUT);
 
