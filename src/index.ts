@@ -33,7 +33,7 @@ export { vjp } from "./transforms/vjp.js";
 export type { GradOptions } from "./transforms/vjp.js";
 export { grad, valueAndGrad, valueAndGradWithAux } from "./transforms/grad.js";
 export { vmap } from "./transforms/vmap.js";
-export type { VmapOptions } from "./transforms/vmap.js";
+export type { VmapOptions, Batched, BatchedArgs } from "./transforms/vmap.js";
 export { jacfwd, jacrev, hessian } from "./transforms/jacobian.js";
 export { customJvp, customVjp } from "./transforms/custom.js";
 export { jit } from "./transforms/jit.js";

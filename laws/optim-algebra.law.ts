@@ -1,11 +1,11 @@
 /** Laws and unit behaviour of the gradient transformations: identities, composition, clipping, purity. */
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { fromArray, tensor, type AnyTensor, type Tensor } from "../../src/index.js";
+import { fromArray, tensor, type AnyTensor, type Tensor } from "../src/index.js";
 import {
   adam, adamw, applyUpdates, chain, clipByGlobalNorm, globalNorm, identity, rmsprop, scale, scaleByAdam, scaleByLearningRate,
   sgd, trace, type GradientTransformation,
-} from "../../src/optim/index.js";
+} from "../src/optim/index.js";
 
 interface P {
   readonly w: Tensor<any, "float32">;
