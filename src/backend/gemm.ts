@@ -29,6 +29,8 @@ const PAGE = 65536;
 // Below this many multiply-adds the second thread's start/join overhead outweighs its help.
 const THREAD_MIN_MACS = 2_000_000;
 const CACHE_SIZE = 64;
+// Bands per threaded product: small enough that a descheduled worker delays the join by little.
+const CHUNKS = 8;
 
 interface Wasm {
   readonly api: WasmApi;
@@ -157,14 +159,14 @@ function reserve(w: Wasm, bytes: number): boolean {
   return true;
 }
 
-/** Two-way split of rows (multiple of 4) or columns (multiple of 8), or undefined if not worth it. */
-function split(s: GemmShape): { readonly rows: boolean; readonly at: number } | undefined {
+/** Whether to share a product between threads by row bands or column bands, or not at all. */
+function split(s: GemmShape): { readonly rows: boolean } | undefined {
   if (s.m * s.n * s.k < THREAD_MIN_MACS) return undefined;
   const colPanels = Math.ceil(s.n / 8);
   const rowBlocks = Math.ceil(s.m / 4);
   // Columns when there are enough of them: each thread then also transposes only its own part of Bᵀ.
-  if (colPanels >= 2 && (s.n >= s.m || s.transB || rowBlocks < 2)) return { rows: false, at: Math.ceil(colPanels / 2) * 8 };
-  if (rowBlocks >= 2) return { rows: true, at: Math.ceil(rowBlocks / 2) * 4 };
+  if (colPanels >= 2 && (s.n >= s.m || s.transB || rowBlocks < 2)) return { rows: false };
+  if (rowBlocks >= 2) return { rows: true };
   return undefined;
 }
 
@@ -193,22 +195,17 @@ function gemmWasm(
       pool.share(plan.id, plan.module);
       plan.sharedWithWorker = true;
     }
-    let mine: [number, number, number, number, number];
-    let theirs: [number, number, number, number, number];
+    const units = parts.rows ? Math.ceil(m / 4) : Math.ceil(n / 8);
+    const size = Math.ceil(units / Math.min(units, CHUNKS)) * (parts.rows ? 4 : 8);
+    const total = parts.rows ? m : n;
+    let f = flags;
     if (parts.rows) {
-      // Row halves both need all of the packed B: pack it once, before the worker starts.
+      // Row bands all need the whole packed B: pack it once, before the worker starts.
       plan.pack(0, n);
-      const f = flags | RUN_NO_PACK;
-      mine = [0, parts.at, 0, n, f];
-      theirs = [parts.at, m, 0, n, f];
-    } else {
-      mine = [0, m, 0, parts.at, flags];
-      theirs = [0, m, parts.at, n, flags];
+      f |= RUN_NO_PACK;
     }
-    pool.start(plan.id, theirs);
-    plan.run(...mine);
-    // If the worker failed, do its share here: the result must not depend on it.
-    if (!pool.join()) plan.run(...theirs);
+    const job = { id: plan.id, rows: parts.rows, size, m, n, flags: f, chunks: Math.ceil(total / size) };
+    if (!pool.execute(job, plan.run)) plan.run(0, m, 0, n, flags);
   }
   return heap.slice(L.offC >> 2, (L.offC >> 2) + m * n);
 }

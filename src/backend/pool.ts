@@ -12,17 +12,38 @@ import type { WasmMemory, WasmModule } from "./wasm/api.js";
 
 // Control block slots (Int32Array over a SharedArrayBuffer).
 const SEQ = 0; // job counter, bumped by the caller to start a job
-const DONE = 1; // last job counter the worker finished
-const READY = 2; // 1 once the worker is waiting for jobs
-const ERR = 3; // 1 if the last job threw in the worker
-const ID = 4; // module id of the job
-const ARGS = 5; // five i32 arguments of `run`
+const NEXT = 1; // (job tag << 16) | next unclaimed chunk; index CLOSED once the caller has joined
+const FINISHED = 2; // chunks completed (by either thread)
+const READY = 3; // 1 once the worker is waiting for jobs
+const ERR = 4; // 1 + index of a chunk that threw in the worker, or 0
+const PARAMS = 5; // module id, rows?, chunk size, m, n, flags, chunk count
 const SLOTS = 16;
+const CLOSED = 0xffff;
+// On a busy machine the worker can be descheduled while holding a chunk, and the caller then waits
+// longer than it would have taken alone: after such a job, stay single-threaded for a while.
+const BACKOFF_JOBS = 64;
 
 // How long each side spins before blocking: jobs arrive in quick succession during training, and a
 // futex wake-up costs tens of microseconds, a sizeable share of a sub-millisecond GEMM.
 const WORKER_SPIN = 1 << 17;
-const CALLER_SPIN = 1 << 22;
+const CALLER_SPIN = 1 << 24;
+
+/**
+ * Claims the next chunk of job `tag`, or returns -1 when none is left. Chunks are handed out one at a
+ * time so a worker that is descheduled (busy machine) costs at most one chunk of waiting.
+ */
+function claim(ctrl: Int32Array, tag: number, chunks: number): number {
+  for (;;) {
+    const v = Atomics.load(ctrl, NEXT);
+    if (v >>> 16 !== tag || (v & 0xffff) >= chunks) return -1;
+    if (Atomics.compareExchange(ctrl, NEXT, v, v + 1) === v) return v & 0xffff;
+  }
+}
+
+/** Bounds `[i0, i1, j0, j1]` of chunk `c`: a band of rows or of columns. */
+function chunkBounds(rows: boolean, size: number, m: number, n: number, c: number): [number, number, number, number] {
+  return rows ? [c * size, Math.min(m, (c + 1) * size), 0, n] : [0, m, c * size, Math.min(n, (c + 1) * size)];
+}
 
 const WORKER_SOURCE = `
 "use strict";
@@ -37,6 +58,17 @@ const drain = () => {
     else instances.set(m.id, new WebAssembly.Instance(m.module, { env: { memory } }).exports.run);
   }
 };
+// Same as \`claim\` and \`chunkBounds\` below; spelled out because a function's source text is not
+// reliable once tooling (coverage, bundlers) has rewritten it.
+const claim = (ctrl, tag, chunks) => {
+  for (;;) {
+    const v = Atomics.load(ctrl, ${NEXT});
+    if (v >>> 16 !== tag || (v & 0xffff) >= chunks) return -1;
+    if (Atomics.compareExchange(ctrl, ${NEXT}, v, v + 1) === v) return v & 0xffff;
+  }
+};
+const chunkBounds = (rows, size, m, n, c) =>
+  rows ? [c * size, Math.min(m, (c + 1) * size), 0, n] : [0, m, c * size, Math.min(n, (c + 1) * size)];
 Atomics.store(ctrl, ${READY}, 1);
 let seen = Atomics.load(ctrl, ${SEQ});
 for (;;) {
@@ -44,21 +76,35 @@ for (;;) {
   for (let i = 0; seq === seen && i < spin; i++) seq = Atomics.load(ctrl, ${SEQ});
   if (seq === seen) { Atomics.wait(ctrl, ${SEQ}, seen, 1000); continue; }
   seen = seq;
-  let err = 0;
+  const tag = seq & 0x7fff;
+  const p = (i) => Atomics.load(ctrl, ${PARAMS} + i);
+  const id = p(0), rows = p(1) === 1, size = p(2), m = p(3), n = p(4), flags = p(5), chunks = p(6);
+  let run;
   try {
     drain();
-    const id = ctrl[${ID}];
-    let run = instances.get(id);
+    run = instances.get(id);
     // The module is posted before the job is signalled, so it is already queued on the port.
-    for (let tries = 0; run === undefined && tries < 1e7; tries++) { drain(); run = instances.get(id); }
-    if (run === undefined) throw new Error("module not received");
-    run(ctrl[${ARGS}], ctrl[${ARGS + 1}], ctrl[${ARGS + 2}], ctrl[${ARGS + 3}], ctrl[${ARGS + 4}]);
-  } catch (e) { err = 1; }
-  Atomics.store(ctrl, ${ERR}, err);
-  Atomics.store(ctrl, ${DONE}, seq);
-  Atomics.notify(ctrl, ${DONE});
+    for (let tries = 0; run === undefined && tries < 1e6; tries++) { drain(); run = instances.get(id); }
+  } catch (e) { run = undefined; }
+  if (run === undefined) continue; // leave every chunk to the caller
+  for (let c = claim(ctrl, tag, chunks); c >= 0; c = claim(ctrl, tag, chunks)) {
+    const [i0, i1, j0, j1] = chunkBounds(rows, size, m, n, c);
+    try { run(i0, i1, j0, j1, flags); } catch (e) { Atomics.store(ctrl, ${ERR}, c + 1); Atomics.add(ctrl, ${FINISHED}, 1); break; }
+    Atomics.add(ctrl, ${FINISHED}, 1);
+  }
 }
 `;
+
+/** A job for the pool: `run` over `chunks` bands of `size` rows (or columns) of an m×n output. */
+export interface PoolJob {
+  readonly id: number;
+  readonly rows: boolean;
+  readonly size: number;
+  readonly m: number;
+  readonly n: number;
+  readonly flags: number;
+  readonly chunks: number;
+}
 
 /** A running helper thread. */
 export interface Pool {
@@ -68,10 +114,11 @@ export interface Pool {
   share(id: number, module: WasmModule): void;
   /** Lets the worker forget module `id`. */
   drop(id: number): void;
-  /** Starts `run(...args)` of module `id` on the worker; returns at once. */
-  start(id: number, args: readonly [number, number, number, number, number]): void;
-  /** Blocks until the started job is finished; returns false if it failed in the worker. */
-  join(): boolean;
+  /**
+   * Runs `job` on both threads, the caller's share through `run`; returns when every chunk is done,
+   * false if that could not be ensured (the caller should then recompute everything itself).
+   */
+  execute(job: PoolJob, run: (i0: number, i1: number, j0: number, j1: number, flags: number) => void): boolean;
 }
 
 /** Starts a helper thread on `memory`, or returns undefined if workers are unavailable here. */
@@ -80,6 +127,7 @@ export function createPool(memory: WasmMemory): Pool | undefined {
   const ctrl = new Int32Array(control);
   let dead = false;
   let seq = 0;
+  let backoff = 0;
   let channel: MessageChannel;
   let worker: Worker;
   try {
@@ -100,29 +148,56 @@ export function createPool(memory: WasmMemory): Pool | undefined {
   worker.on("error", die);
   worker.on("exit", die);
   return {
-    ready: () => !dead && Atomics.load(ctrl, READY) === 1,
+    ready: () => {
+      if (backoff > 0) {
+        backoff--;
+        return false;
+      }
+      return !dead && Atomics.load(ctrl, READY) === 1;
+    },
     share: (id, module) => channel.port1.postMessage({ id, module }),
     drop: (id) => {
       if (!dead) channel.port1.postMessage({ drop: id });
     },
-    start: (id, args) => {
-      ctrl[ID] = id;
-      for (let i = 0; i < 5; i++) ctrl[ARGS + i] = args[i]!;
-      seq = (seq + 1) | 0;
+    execute: (job, run) => {
+      seq = (seq + 1) & 0x7fff;
+      const tag = seq;
+      const params = [job.id, job.rows ? 1 : 0, job.size, job.m, job.n, job.flags, job.chunks];
+      for (let i = 0; i < params.length; i++) Atomics.store(ctrl, PARAMS + i, params[i]!);
+      Atomics.store(ctrl, FINISHED, 0);
+      Atomics.store(ctrl, ERR, 0);
+      Atomics.store(ctrl, NEXT, tag << 16);
       Atomics.store(ctrl, SEQ, seq);
       Atomics.notify(ctrl, SEQ);
-    },
-    join: () => {
-      for (let i = 0; i < CALLER_SPIN; i++) if (Atomics.load(ctrl, DONE) === seq) return Atomics.load(ctrl, ERR) === 0;
-      // Slow path: block in short slices; give up (and stop using the worker) if it seems to be gone.
-      for (let waited = 0; Atomics.load(ctrl, DONE) !== seq; waited += 10) {
-        if (waited > 30_000) {
-          dead = true;
-          return false;
-        }
-        Atomics.wait(ctrl, DONE, Atomics.load(ctrl, DONE), 10);
+      const t0 = performance.now();
+      let mine = 0;
+      for (let c = claim(ctrl, tag, job.chunks); c >= 0; c = claim(ctrl, tag, job.chunks)) {
+        run(...chunkBounds(job.rows, job.size, job.m, job.n, c), job.flags);
+        Atomics.add(ctrl, FINISHED, 1);
+        mine++;
       }
-      return Atomics.load(ctrl, ERR) === 0;
+      const t1 = performance.now();
+      let ok = true;
+      join: {
+        for (let i = 0; i < CALLER_SPIN; i++) if (Atomics.load(ctrl, FINISHED) === job.chunks) break join;
+        // Slow path: block in short slices; give up (and stop using the worker) if it seems to be gone.
+        for (let waited = 0; Atomics.load(ctrl, FINISHED) !== job.chunks; waited += 10) {
+          if (waited > 30_000) {
+            dead = true;
+            ok = false;
+            break;
+          }
+          Atomics.wait(ctrl, FINISHED, Atomics.load(ctrl, FINISHED), 10);
+        }
+      }
+      // Waiting longer than working, or doing nearly everything alone, means the worker is not getting a core.
+      const waited = performance.now() - t1;
+      if (waited > t1 - t0 || mine > job.chunks - 2) backoff = BACKOFF_JOBS;
+      // Close the job so a late-waking worker cannot claim from it with stale parameters.
+      Atomics.store(ctrl, NEXT, (tag << 16) | CLOSED);
+      const failed = Atomics.load(ctrl, ERR);
+      if (ok && failed > 0) run(...chunkBounds(job.rows, job.size, job.m, job.n, failed - 1), job.flags);
+      return ok;
     },
   };
 }

@@ -5,7 +5,8 @@
  */
 import type { GradientTransformation } from "../optim/types.js";
 import { initTrainState, trainStepWithOutput, type Batch, type LossFn, type Model, type TrainState } from "./step.js";
-import { batchSize, evaluateModel, weightedMean, weightedSumMonoid, type Metric, type WeightedSum } from "./metric.js";
+import { batchSize, evaluateModel, type Metric } from "./metric.js";
+import { meanMonoid, meanOf, type MeanAcc } from "../nn/metrics.js";
 
 /** Reported after every step. */
 export interface StepEvent {
@@ -71,7 +72,7 @@ export interface FitOptions<P, X, Y, L, O, M> {
 /** What an epoch accumulates: the state and monoidal sums of losses and of the metric. */
 interface EpochAcc<P, O, M> {
   readonly state: TrainState<P, O>;
-  readonly loss: WeightedSum;
+  readonly loss: MeanAcc;
   readonly metric: M | undefined;
   readonly steps: number;
 }
@@ -90,7 +91,7 @@ export function* fit<P, X, Y, L, O, M = never>(opts: FitOptions<P, X, Y, L, O, M
     const n = batchSize(batch);
     return {
       state,
-      loss: weightedSumMonoid.concat(acc.loss, { sum: state.loss * n, count: n }),
+      loss: meanMonoid.concat(acc.loss, { sum: state.loss * n, count: n }),
       metric: metric === undefined ? undefined : metric.monoid.concat(acc.metric as M, metric.measure(out, batch.y)),
       steps: acc.steps + 1,
     };
@@ -98,7 +99,7 @@ export function* fit<P, X, Y, L, O, M = never>(opts: FitOptions<P, X, Y, L, O, M
   let state = opts.state ?? initTrainState(opts.params, optimizer);
   for (let epoch = 0; epoch < epochs; epoch++) {
     const t0 = clock();
-    let acc: EpochAcc<P, O, M> = { state, loss: weightedSumMonoid.empty, metric: metric?.monoid.empty, steps: 0 };
+    let acc: EpochAcc<P, O, M> = { state, loss: meanMonoid.empty, metric: metric?.monoid.empty, steps: 0 };
     for (const batch of opts.train(epoch)) {
       acc = reduce(acc, batch);
       if (opts.stepEvents ?? true) yield { kind: "step", epoch, batch: acc.steps - 1, step: acc.state.step, loss: acc.state.loss };
@@ -111,7 +112,7 @@ export function* fit<P, X, Y, L, O, M = never>(opts: FitOptions<P, X, Y, L, O, M
       kind: "epoch",
       epoch,
       steps: acc.steps,
-      trainLoss: weightedMean(acc.loss),
+      trainLoss: meanOf(acc.loss),
       ...(trainMetric === undefined ? {} : { trainMetric }),
       ...(testMetric === undefined ? {} : { testMetric }),
       seconds,

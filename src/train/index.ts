@@ -2,8 +2,8 @@
 export { initTrainState, trainStep, trainStepWithOutput } from "./step.js";
 export type { Batch, Model, LossFn, ScalarLoss, TrainState, StepOptions } from "./step.js";
 export { foldIterable, foldMapIterable, evaluate } from "./fold.js";
-export { accuracyMetric, countsMonoid, weightedSumMonoid, weightedMean, batchSize, evaluateModel } from "./metric.js";
-export type { Metric, Counts, WeightedSum } from "./metric.js";
+export { accuracyMetric, batchSize, evaluateModel } from "./metric.js";
+export type { Metric } from "./metric.js";
 export { fit, drain } from "./fit.js";
 export type { FitEvent, StepEvent, EpochEvent, FitOptions } from "./fit.js";
 export { batches, numBatches } from "./batches.js";

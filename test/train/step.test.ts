@@ -6,7 +6,8 @@ import { adam, applyUpdates, sgd, type GradientTransformation } from "../../src/
 import { initTrainState, trainStep, type Batch, type TrainState } from "../../src/train/step.js";
 import { foldIterable, evaluate } from "../../src/train/fold.js";
 import { fit, drain, type FitEvent } from "../../src/train/fit.js";
-import { accuracyMetric, countsMonoid, type Counts } from "../../src/train/metric.js";
+import { accuracyMetric } from "../../src/train/metric.js";
+import { accuracyMonoid as countsMonoid, type AccuracyAcc as Counts } from "../../src/nn/metrics.js";
 import { kFold, kFoldSplit, kFoldValidate } from "../../src/train/kfold.js";
 
 type X = Tensor<[number, 2]>;
