@@ -65,6 +65,11 @@ export function fromArray(data: ArrayLike<number>, spec: string, ...args: unknow
     if (data.length !== d.length)
       throw new ShapeError("fromArray", `got ${data.length} values for a shape of ${d.length} elements`, [sizes]);
     const dt = impl0(d);
+    // Typed arrays of the same element type copy in one block.
+    if (Object.getPrototypeOf(data) === Object.getPrototypeOf(d)) {
+      d.set(data as typeof d);
+      return;
+    }
     for (let i = 0; i < d.length; i++) {
       const v = data[i]!;
       if (typeof v !== "number" && typeof v !== "boolean") throw new ShapeError("fromArray", `element ${i} is not a number`);

@@ -277,6 +277,7 @@ export const takeP: Primitive<{ axis: number }> = definePrimitive<{ axis: number
         const from = (o * n + (v < 0 ? v + n : v)) * inner;
         const to = (o * k + j) * inner;
         if (inner === 1) data[to] = src[from]!;
+        else if (inner >= 16) data.set(src.subarray(from, from + inner), to);
         else for (let i = 0; i < inner; i++) data[to + i] = src[from + i]!;
       }
     return data;
