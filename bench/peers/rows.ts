@@ -1,0 +1,130 @@
+/**
+ * The benchmark rows, runnable against any `BenchRunner` (peers here; tenfold later).
+ */
+import { loadavg } from "node:os";
+import { peakRssMB as processPeakRssMB } from "./common.js";
+import type { BenchRow, BenchRunner, Dataset, MatmulForm } from "./types.js";
+
+export interface MatmulCase {
+  id: string;
+  m: number;
+  k: number;
+  n: number;
+  form: MatmulForm;
+  /** included in --quick */
+  quick: boolean;
+  big: boolean;
+}
+
+/** Shapes are given as they are multiplied: (m×k)·(k×n); the form says how operands are stored. */
+export const MATMUL_CASES: MatmulCase[] = [
+  { id: "matmul 256x784·784x10 nn (softmax fwd)", m: 256, k: 784, n: 10, form: "nn", quick: false, big: false },
+  { id: "matmul 200x784·784x200 nn (mlp L1 fwd)", m: 200, k: 784, n: 200, form: "nn", quick: true, big: false },
+  { id: "matmul 200x200·200x200 nn (mlp L2 fwd)", m: 200, k: 200, n: 200, form: "nn", quick: false, big: false },
+  { id: "matmul 1024x1024·1024x1024 nn", m: 1024, k: 1024, n: 1024, form: "nn", quick: false, big: true },
+  { id: "matmul dY·Wᵀ 200x200·200x784 nt (mlp L1 bwd dX)", m: 200, k: 200, n: 784, form: "nt", quick: true, big: false },
+  { id: "matmul Xᵀ·dY 784x200·200x200 tn (mlp L1 bwd dW)", m: 784, k: 200, n: 200, form: "tn", quick: false, big: false },
+];
+
+export interface RowsConfig {
+  quick: boolean;
+  /** slow peer (tfjs cpu): fewer repetitions, fewer MLP epochs */
+  slow: boolean;
+  epochs: number;
+  /** MLP epochs for slow peers in normal mode */
+  slowMlpEpochs: number;
+  seed: number;
+}
+
+/** Quick mode trains on a strided subset (every `stride`-th image; data is class-ordered). */
+export function subsetDataset(d: Dataset, nTrain: number, nTest: number): Dataset {
+  const pick = (X: Float32Array, Y: Int32Array, total: number, want: number) => {
+    const stride = Math.max(1, Math.floor(total / want));
+    const n = Math.min(want, Math.floor(total / stride));
+    const x = new Float32Array(n * 784);
+    const y = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      x.set(X.subarray(i * stride * 784, (i * stride + 1) * 784), i * 784);
+      y[i] = Y[i * stride]!;
+    }
+    return { x, y, n };
+  };
+  const tr = pick(d.trainX, d.trainY, d.nTrain, nTrain);
+  const te = pick(d.testX, d.testY, d.nTest, nTest);
+  return { trainX: tr.x, trainY: tr.y, testX: te.x, testY: te.y, nTrain: tr.n, nTest: te.n };
+}
+
+const round = (x: number, digits: number): number => Number(x.toFixed(digits));
+
+/** Runs every row for one runner, calling `emit` as each row is measured. Errors become rows with value null. */
+export async function runRows(
+  runner: BenchRunner,
+  loadData: () => Promise<Dataset>,
+  cfg: RowsConfig,
+  emit: (row: BenchRow) => void,
+  log: (msg: string) => void = () => {},
+): Promise<void> {
+  const peer = runner.name;
+  const row = (r: string, value: number | null, unit: string, note?: string): void =>
+    emit(note === undefined ? { peer, row: r, value, unit } : { peer, row: r, value, unit, note });
+  const attempt = async (name: string, f: () => Promise<void>): Promise<void> => {
+    try {
+      await f();
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      log(`${peer}: ${name} failed: ${msg}`);
+      row(name, null, "", `error: ${msg.split("\n")[0]}`);
+    }
+  };
+
+  // 1. matmul GFLOPS
+  for (const c of MATMUL_CASES) {
+    if (cfg.quick && !c.quick) continue;
+    const reps = cfg.quick ? (cfg.slow ? 2 : 5) : c.big ? (cfg.slow ? 3 : 10) : cfg.slow ? 7 : 30;
+    await attempt(c.id, async () => {
+      const g = await runner.matmulGflops(c.m, c.k, c.n, c.form, reps);
+      log(`${peer}: ${c.id}: ${g.toFixed(2)} GFLOPS`);
+      row(c.id, round(g, 3), "GFLOPS", `median of ${reps}`);
+    });
+  }
+
+  // 2. MLP step
+  const stepReps = cfg.quick ? (cfg.slow ? 2 : 5) : cfg.slow ? 7 : 25;
+  await attempt("mlp step b200", async () => {
+    const ms = await runner.mlpStepMs(200, stepReps);
+    log(`${peer}: mlp step b200: ${ms.toFixed(2)} ms`);
+    row("mlp step b200", round(ms, 3), "ms", `median of ${stepReps}`);
+  });
+
+  // 3. training epochs
+  const full = await loadData();
+  const data = cfg.quick ? subsetDataset(full, 2000, 1000) : full;
+  const dataNote = cfg.quick ? ` (quick: ${data.nTrain} train / ${data.nTest} test subset)` : "";
+  let peakRss = 0;
+  for (const model of ["softmax", "mlp"] as const) {
+    const batchSize = model === "softmax" ? 256 : 200;
+    const epochs = cfg.quick ? 1 : model === "mlp" && cfg.slow ? cfg.slowMlpEpochs : cfg.epochs;
+    await attempt(`${model} epoch b${batchSize}`, async () => {
+      const res = await runner.trainEpochs(model, data, {
+        epochs,
+        batchSize,
+        lr: 0.1,
+        seed: cfg.seed,
+        onEpoch: (e) => log(`${peer}: ${model} epoch ${e.epoch}: ${e.seconds.toFixed(3)} s, rss ${e.rssMB.toFixed(0)} MB`),
+      });
+      peakRss = Math.max(peakRss, res.peakRssMB);
+      const secs = res.secondsPerEpoch;
+      const med = [...secs].sort((a, b) => a - b)[secs.length >> 1] ?? NaN;
+      const mean = secs.reduce((a, b) => a + b, 0) / secs.length;
+      const list = secs.map((s) => s.toFixed(3)).join(", ");
+      row(`${model} epoch s (b${batchSize})`, round(secs.length > 1 ? mean : med, 4), "s",
+        `mean of ${secs.length} epoch(s) [${list}]${dataNote}`);
+      row(`${model} epoch1 s (b${batchSize})`, round(secs[0] ?? NaN, 4), "s", `first epoch incl. compile/warm-up${dataNote}`);
+      row(`${model} test acc`, round(res.testAcc, 4), "", `after ${epochs} epoch(s)${dataNote}`);
+      row(`${model} peak RSS`, round(res.peakRssMB, 1), "MB", "process peak RSS after training");
+    });
+  }
+  row("peak RSS", round(Math.max(peakRss, runner.name === "pytorch" ? 0 : processPeakRssMB()), 1), "MB",
+    runner.name === "pytorch" ? "python process ru_maxrss" : "node process maxRSS");
+  row("loadavg 1m at end", round(loadavg()[0] ?? NaN, 2), "", "machine load (2 vCPUs here); >cores ⇒ noisy timings");
+}

@@ -1,0 +1,158 @@
+/**
+ * The side-by-side benchmark: tenfold, jax-js (wasm, jit), TensorFlow.js (wasm and cpu backends) and,
+ * where `/usr/bin/python3` can import torch, PyTorch — the same rows on the same data, each runner in
+ * its own child process so memory and wasm state do not mix.
+ *
+ *   npm run bench [-- --quick] [--json] [--peers tenfold,jaxjs,tfjsWasm,tfjsCpu,pytorch] [--epochs 2]
+ *
+ * Prints a table with, per row, each runner's median and the ratio of tenfold's cost to the best
+ * JavaScript peer's (lower is better; for GFLOPS rows the peer's GFLOPS over ours). With --json, one
+ * object per row: {"row", "unit", "tenfold", "jaxjs", "tfjsWasm", "tfjsCpu", "pytorch", "ratio"}.
+ */
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { Command, InvalidArgumentError } from "commander";
+import { runRows } from "./peers/rows.js";
+import type { BenchRow, BenchRunner, Dataset } from "./peers/types.js";
+import { TenfoldRunner } from "./tenfold-runner.js";
+import { trainEpochs } from "./tenfold.js";
+import { data as tfData } from "../src/index.js";
+import { impl } from "../src/tensor/tensor.js";
+
+const JS_PEERS = ["jaxjs", "tfjsWasm", "tfjsCpu"] as const;
+
+/** The peers' runners, imported lazily so that a child process loads only its own peer. */
+const RUNNERS: Record<string, () => Promise<BenchRunner>> = {
+  jaxjs: async () => new (await import("./peers/jaxjs.js")).JaxJsRunner(),
+  tfjsWasm: async () => new (await import("./peers/tfjs.js")).TfjsRunner("wasm"),
+  tfjsCpu: async () => new (await import("./peers/tfjs.js")).TfjsRunner("cpu"),
+  pytorch: async () => new (await import("./peers/pytorch.js")).PytorchRunner(),
+};
+const ALL = ["tenfold", ...JS_PEERS, "pytorch"] as const;
+
+interface Options {
+  quick: boolean;
+  json: boolean;
+  peers: string[];
+  epochs: number;
+  child?: string;
+  memory: boolean;
+}
+
+const positive = (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError("must be a positive integer");
+  return n;
+};
+
+function parse(argv: string[]): Options {
+  const cmd = new Command("bench")
+    .option("--quick", "a small subset (smoke test)", false)
+    .option("--json", "one JSON object per row", false)
+    .option("--peers <list>", "runners to include", ALL.join(","))
+    .option("--epochs <n>", "training epochs per model", positive, 2)
+    .option("--no-memory", "skip the 10-epoch memory run of tenfold")
+    .option("--child <runner>", "(internal) run one runner and print JSON rows")
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  try {
+    cmd.parse(argv, { from: "user" });
+  } catch (e) {
+    process.exit((e as { exitCode?: number }).exitCode === 0 ? 0 : 2);
+  }
+  const o = cmd.opts<{ quick: boolean; json: boolean; peers: string; epochs: number; child?: string; memory: boolean }>();
+  const peers = o.peers.split(",").map((s) => s.trim()).filter(Boolean);
+  for (const p of peers) if (!(ALL as readonly string[]).includes(p)) {
+    process.stderr.write(`bench: unknown runner '${p}' (expected ${ALL.join(", ")})\n`);
+    process.exit(2);
+  }
+  return { quick: o.quick, json: o.json, peers, epochs: o.epochs, memory: o.memory && !o.quick, ...(o.child === undefined ? {} : { child: o.child }) };
+}
+
+/** Fashion-MNIST through the library's own loader: identical data for every runner. */
+async function loadData(): Promise<Dataset> {
+  const fm = await tfData.loadFashionMnist();
+  const f32 = (t: unknown) => impl(t as never).concrete().data as Float32Array;
+  const i32 = (t: unknown) => impl(t as never).concrete().data as Int32Array;
+  return {
+    trainX: f32(fm.train.images), trainY: i32(fm.train.labels), testX: f32(fm.test.images), testY: i32(fm.test.labels),
+    nTrain: fm.train.labels.shape[0], nTest: fm.test.labels.shape[0],
+  };
+}
+
+async function child(name: string, opts: Options): Promise<void> {
+  const emit = (r: BenchRow): void => void process.stdout.write(`${JSON.stringify(r)}\n`);
+  const log = (m: string): void => void process.stderr.write(`  ${m}\n`);
+  const runner: BenchRunner = name === "tenfold" ? new TenfoldRunner() : await RUNNERS[name]!();
+  try {
+    await runner.init();
+  } catch (e) {
+    emit({ peer: name, row: "init", value: null, unit: "", note: `skipped: ${(e as Error).message.split("\n")[0]}` });
+    return;
+  }
+  await runRows(runner, loadData, { quick: opts.quick, slow: name === "tfjsCpu", epochs: opts.epochs, slowMlpEpochs: 1, seed: 0 }, emit, log);
+  if (name === "tenfold" && opts.memory) {
+    // Resident memory across a 10-epoch MLP run: flat after the first epoch, no dispose anywhere.
+    const rss: number[] = [];
+    const res = trainEpochs("mlp", await loadData(), { epochs: 10, batchSize: 200, lr: 0.1, seed: 0, onEpoch: (e) => rss.push(e.rssMB) });
+    rss.forEach((r, i) => emit({ peer: name, row: `mlp 10-epoch RSS after epoch ${i + 1}`, value: Number(r.toFixed(1)), unit: "MB" }));
+    emit({ peer: name, row: "mlp 10-epoch peak RSS", value: Number(res.peakRssMB.toFixed(1)), unit: "MB" });
+    emit({ peer: name, row: "mlp 10-epoch test acc", value: Number(res.testAcc.toFixed(4)), unit: "" });
+    const growth = rss.length > 1 ? Math.max(...rss.slice(1)) / rss[0]! - 1 : 0;
+    emit({ peer: name, row: "mlp RSS growth after epoch 1", value: Number((100 * growth).toFixed(1)), unit: "%" });
+  }
+  await runner.dispose?.();
+}
+
+function runChild(name: string, opts: Options): Promise<BenchRow[]> {
+  return new Promise((resolve) => {
+    const args = ["--import", "tsx", fileURLToPath(import.meta.url), "--child", name, "--epochs", String(opts.epochs)];
+    if (opts.quick) args.push("--quick");
+    if (!opts.memory) args.push("--no-memory");
+    process.stderr.write(`bench: running ${name}…\n`);
+    const p = spawn(process.execPath, args, { stdio: ["ignore", "pipe", opts.json ? "ignore" : "inherit"] });
+    let out = "";
+    p.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    p.on("close", (code) => {
+      const rows = out.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as BenchRow);
+      if (code !== 0 && rows.length === 0) rows.push({ peer: name, row: "init", value: null, unit: "", note: `exited with code ${code}` });
+      resolve(rows);
+    });
+  });
+}
+
+const isCostRow = (unit: string): boolean => unit === "s" || unit === "ms" || unit === "MB";
+
+async function main(): Promise<void> {
+  const opts = parse(process.argv.slice(2));
+  if (opts.child !== undefined) return child(opts.child, opts);
+  const all: BenchRow[] = [];
+  for (const name of opts.peers) all.push(...(await runChild(name, opts)));
+  const rowNames = [...new Set(all.map((r) => r.row))];
+  const get = (peer: string, row: string): BenchRow | undefined => all.find((r) => r.peer === peer && r.row === row);
+  const table = rowNames.map((row) => {
+    const unit = all.find((r) => r.row === row && r.unit !== "")?.unit ?? "";
+    const vals = Object.fromEntries(ALL.map((p) => [p, get(p, row)?.value ?? null])) as Record<(typeof ALL)[number], number | null>;
+    const peers = JS_PEERS.map((p) => vals[p]).filter((v): v is number => v !== null && Number.isFinite(v));
+    let ratio: number | null = null;
+    if (vals.tenfold !== null && peers.length > 0) {
+      if (unit === "GFLOPS") ratio = Math.max(...peers) / vals.tenfold;
+      else if (isCostRow(unit)) ratio = vals.tenfold / Math.min(...peers);
+    }
+    return { row, unit, ...vals, ratio: ratio === null ? null : Number(ratio.toFixed(3)) };
+  });
+  if (opts.json) {
+    for (const r of table) process.stdout.write(`${JSON.stringify(r)}\n`);
+    return;
+  }
+  const cols = ["row", "unit", ...ALL, "ratio"] as const;
+  const fmt = (v: unknown): string => (v === null || v === undefined ? "—" : typeof v === "number" ? String(Number(v.toPrecision(4))) : String(v));
+  const cells = [cols.map(String), ...table.map((r) => cols.map((c) => fmt((r as Record<string, unknown>)[c])))];
+  const widths = cols.map((_, i) => Math.max(...cells.map((row) => row[i]!.length)));
+  for (const row of cells) process.stdout.write(`${row.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ")}\n`);
+  process.stdout.write("ratio = tenfold's cost / best JavaScript peer's (lower is better); GFLOPS rows: peer GFLOPS / ours.\n");
+  const notes = all.filter((r) => r.note?.startsWith("skipped") || r.note?.startsWith("error"));
+  for (const n of notes) process.stdout.write(`note: ${n.peer} ${n.row}: ${n.note}\n`);
+}
+
+await main();

@@ -1,0 +1,26 @@
+/** This library as a {@link BenchRunner}, so the same rows run against it and against the peers. */
+import type { BenchRunner, Dataset, MatmulForm, ModelKind, TrainOpts, TrainResult } from "./peers/types.js";
+import { matmulGflops, mlpStepMs, trainEpochs } from "./tenfold.js";
+import { backendInfo, warmupBackend } from "../src/backend/gemm.js";
+
+/** Runs the benchmark rows on tenfold (WebAssembly SIMD matmul on both cores, jit-staged training steps). */
+export class TenfoldRunner implements BenchRunner {
+  readonly name = "tenfold";
+  async init(): Promise<void> {
+    await warmupBackend();
+  }
+  /** The backend in use (kind and threads), for the report. */
+  info(): string {
+    const b = backendInfo();
+    return `${b.kind}, ${b.threads} thread(s)`;
+  }
+  async matmulGflops(m: number, k: number, n: number, form: MatmulForm, reps: number): Promise<number> {
+    return matmulGflops(m, k, n, form, reps);
+  }
+  async mlpStepMs(batch: number, reps: number): Promise<number> {
+    return mlpStepMs(batch, reps);
+  }
+  async trainEpochs(model: ModelKind, data: Dataset, opts: TrainOpts): Promise<TrainResult> {
+    return trainEpochs(model, data, opts);
+  }
+}
