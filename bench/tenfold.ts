@@ -4,7 +4,7 @@
  */
 import { type Tensor, fromArray, jit, mapTree, random, sub, mul, valueAndGrad, nn, optim, train } from "../src/index.js";
 import { matmul as rawMatmul } from "../src/primitives/matmul.js";
-import { impl } from "../src/tensor/tensor.js";
+import { Concrete, impl, typed } from "../src/tensor/tensor.js";
 
 /** Pixels in [0, 1] (rows of 784) and int32 labels, shared with the peers. */
 export interface BenchData {
@@ -66,10 +66,13 @@ export function mlpStepMs(batch: number, reps: number): number {
 export function trainEpochs(
   model: "softmax" | "mlp", data: BenchData, opts: { epochs: number; batchSize: number; lr: number; seed: number; onEpoch?: (e: { epoch: number; seconds: number; rssMB: number }) => void },
 ): { secondsPerEpoch: number[]; testAcc: number; peakRssMB: number } {
-  const trainX = fromArray(data.trainX, "N 784", { N: data.nTrain }) as unknown as Tensor<[number, 784]>;
-  const trainY = fromArray(data.trainY, "N", { N: data.nTrain }, "int32") as unknown as Tensor<[number], "int32">;
-  const testX = fromArray(data.testX, "N 784", { N: data.nTest }) as unknown as Tensor<[number, 784]>;
-  const testY = fromArray(data.testY, "N", { N: data.nTest }, "int32") as unknown as Tensor<[number], "int32">;
+  // The arrays are wrapped, not copied: the loaded dataset is the only copy in memory.
+  const wrap = <S extends [number, 784] | [number], D extends "float32" | "int32">(arr: Float32Array | Int32Array, shape: number[], dtype: D) =>
+    typed<S, D>(new Concrete(shape, dtype, arr));
+  const trainX = wrap<[number, 784], "float32">(data.trainX, [data.nTrain, 784], "float32");
+  const trainY = wrap<[number], "int32">(data.trainY, [data.nTrain], "int32");
+  const testX = wrap<[number, 784], "float32">(data.testX, [data.nTest, 784], "float32");
+  const testY = wrap<[number], "int32">(data.testY, [data.nTest], "int32");
   const key = random.key(opts.seed);
   const [initKey, shuffleKey] = random.split(key);
   const layer =
