@@ -22,6 +22,13 @@ export type SameTree<X> = X;
 /** A leaf tensor type, for trees that hold tensors of any shape. */
 export type TensorOf<S extends Shape, D extends DType> = Tensor<S, D>;
 
+/**
+ * Whether a value is a record node of a tree: a plain object, except PRNG keys (`{ _tag: "Key", … }`),
+ * which are static data — never differentiated, never updated by an optimizer.
+ */
+const isRecord = (x: unknown): x is Record<string, unknown> =>
+  x !== null && typeof x === "object" && Object.getPrototypeOf(x) === Object.prototype && (x as { _tag?: unknown })._tag !== "Key";
+
 /** Whether a value is a tree leaf. */
 export const isLeaf = (x: unknown): x is Leaf => typeof x === "number" || isTensor(x);
 
@@ -50,7 +57,7 @@ function walk(x: unknown, leaves: Leaf[]): Builder {
     const parts = x.map((c) => walk(c, leaves));
     return (next) => parts.map((p) => p(next));
   }
-  if (x !== null && typeof x === "object" && Object.getPrototypeOf(x) === Object.prototype) {
+  if (isRecord(x)) {
     const keys = Object.keys(x).sort();
     const parts = keys.map((k) => [k, walk((x as Record<string, unknown>)[k], leaves)] as const);
     return (next) => {
@@ -82,7 +89,7 @@ export function leafPaths(tree: unknown): string[] {
   const rec = (x: unknown, path: string): void => {
     if (isLeaf(x)) out.push(path);
     else if (Array.isArray(x)) x.forEach((c, i) => rec(c, path === "" ? String(i) : `${path}.${i}`));
-    else if (x !== null && typeof x === "object" && Object.getPrototypeOf(x) === Object.prototype)
+    else if (isRecord(x))
       for (const k of Object.keys(x).sort()) rec((x as Record<string, unknown>)[k], path === "" ? k : `${path}.${k}`);
   };
   rec(tree, "");

@@ -103,7 +103,8 @@ function classAxisOf(x: T): number {
 }
 
 /** Checks class-index targets against log-probabilities and picks −w[y]·logp[y]. */
-function pick(op: string, logp: T, target: T, opts: ClassificationOptions): Picked {
+function pick(op: string, logp: T, targetIn: T, opts: ClassificationOptions): Picked {
+  let target = targetIn;
   const ax = classAxisOf(logp);
   const nC = logp.shape[ax];
   if (nC === undefined) throw new ShapeError(op, "input must have rank ≥ 1 (classes on dim 1, or dim 0 when unbatched)", [logp.shape, target.shape]);
@@ -113,12 +114,8 @@ function pick(op: string, logp: T, target: T, opts: ClassificationOptions): Pick
   if (!sameShape(target.shape, want))
     throw new ShapeError(op, `class-index target must have the input's shape without the class dim ${ax}: [${want.join(", ")}]`, [logp.shape, target.shape]);
   const ignore = opts.ignoreIndex ?? -100;
-  // Range check on concrete targets (under `jit` the values are not known while staging).
-  const td = target.tryConcrete()?.data ?? [];
-  for (let i = 0; i < td.length; i++) {
-    const v = td[i]!;
-    if (v !== ignore && (v < 0 || v >= nC)) throw new RangeError(`${op}: target ${v} is out of bounds for ${nC} classes (at flat index ${i})`);
-  }
+  // Range check as a primitive, so it also runs inside programs staged by `jit`.
+  target = S.checkIndex(target, op, 0, nC, ignore);
   let weight: T | undefined;
   if (opts.weight !== undefined) {
     weight = impl(opts.weight);

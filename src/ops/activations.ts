@@ -32,8 +32,8 @@ export function logSoftmax<S extends Shape, D extends DType>(x: Tensor<S, D>, ax
 /** max(x, 0) + slope·min(x, 0) (PyTorch's default slope 0.01). */
 export function leakyRelu<S extends Shape, D extends DType>(x: Tensor<S, D>, slope = 0.01): Tensor<S, D> {
   const t = operand(x);
-  const z = constant(0, t.dtype);
-  return typed(E.add(E.maximum(t, z), E.mul(constant(slope, t.dtype), E.minimum(t, z))));
+  // where, not max + slope·min: the derivative at 0 is the slope, as in PyTorch.
+  return typed(E.where(E.gt(t, constant(0, t.dtype)), t, E.mul(constant(slope, t.dtype), t)));
 }
 
 /** GELU, exact (erf) by default as in PyTorch, or the tanh approximation. */

@@ -116,9 +116,11 @@ export function where<C extends Shape, A extends Shape, B extends Shape, D exten
 
 /** Clamps values into [lo, hi] (either bound may be omitted with `undefined`). */
 export function clamp<S extends Shape, D extends DType>(x: Tensor<S, D>, lo: number | undefined, hi: number | undefined): Tensor<S, D> {
-  let t = operand(x);
-  if (lo !== undefined) t = E.maximum(t, operand(lo, x));
-  if (hi !== undefined) t = E.minimum(t, operand(hi, x));
+  // By selection, not maximum/minimum: the gradient is 1 inside [lo, hi] including its ends (PyTorch).
+  const xi = operand(x);
+  let t = xi;
+  if (lo !== undefined) t = E.where(E.lt(xi, operand(lo, x)), operand(lo, x), t);
+  if (hi !== undefined) t = E.where(E.gt(xi, operand(hi, x)), operand(hi, x), t);
   return typed(t);
 }
 

@@ -227,7 +227,8 @@ export function takeAlongAxis<S extends Shape, I extends Shape, D extends DType>
   const offs = alloc("int32", rows);
   for (let i = 0; i < rows; i++) offs[i] = i * c;
   const offsets = new Concrete([rows, 1], "int32", offs);
-  const flatIdx = E.add(S.reshape(wrapNegative(il, c), [rows, k]), offsets);
+  const checked = S.checkIndex(il, "takeAlongAxis", -c, c);
+  const flatIdx = E.add(S.reshape(wrapNegative(checked, c), [rows, k]), offsets);
   const picked = S.take(S.reshape(xl, [rows * c]), flatIdx, 0);
   const back = S.reshape(picked, il.shape);
   const inv = new Array<number>(r);

@@ -101,7 +101,7 @@ export const castP = definePrimitive<{ dtype: DType }>({
   name: "cast",
   abstract: ([x], p) => ({ shape: x!.shape, dtype: p.dtype, names: x!.names }),
   impl: ([x], p) =>
-    mapUnary(p.dtype === "bool" ? "(a ? 1 : 0)" : p.dtype === "int32" ? "(Math.trunc(a) | 0)" : "a", x!.data, p.dtype),
+    mapUnary(p.dtype === "bool" ? "(a !== 0 ? 1 : 0)" : p.dtype === "int32" ? "(Math.trunc(a) | 0)" : "a", x!.data, p.dtype),
   jvp: ([x], [t], _out, p) => (t != null && isFloat(x!.dtype) && isFloat(p.dtype) ? cast(t, p.dtype) : null),
   vjp: (ct, [x], _out, p) => [isFloat(x!.dtype) && isFloat(p.dtype) ? cast(ct, x!.dtype) : null],
   vmap: ([x], _b, p) => cast(x!, p.dtype),
@@ -151,7 +151,8 @@ function binaryPrimitive(name: string, expr: string, kind: BinaryKind, jvp: Bina
     vjp: (ct, [a, b], out, _p, needs) => {
       if (vjp === null || !isFloat(out.dtype)) return [null, null];
       const [ga, gb] = vjp(ct, a!, b!, out, needs);
-      return [isFloat(a!.dtype) && ga ? sumTo(ga, a!.shape) : null, isFloat(b!.dtype) && gb ? sumTo(gb, b!.shape) : null];
+      // Cotangents take each input's own shape and dtype (a float32 input times a float64 constant gets a float32 gradient).
+      return [isFloat(a!.dtype) && ga ? cast(sumTo(ga, a!.shape), a!.dtype) : null, isFloat(b!.dtype) && gb ? cast(sumTo(gb, b!.shape), b!.dtype) : null];
     },
     vmap: (args, batched) => {
       const [a, b] = alignBatched(args, batched);
@@ -191,7 +192,9 @@ const powDb = (a: TensorImpl, out: TensorImpl): TensorImpl => {
   const safe = where(eq(a, zero), constant(1, a.dtype), a);
   return where(eq(a, zero), zero, mul(out, log(safe)));
 };
-const powDa = (a: TensorImpl, b: TensorImpl): TensorImpl => mul(b, pow(a, sub(b, constant(1, b.dtype))));
+// d/da a^b = b·a^(b−1), taken as 0 where b = 0 (as JAX does: 0·0^−1 would be NaN at a = 0).
+const powDa = (a: TensorImpl, b: TensorImpl): TensorImpl =>
+  where(eq(b, constant(0, b.dtype)), constant(0, promote(a.dtype, b.dtype)), mul(b, pow(a, sub(b, constant(1, b.dtype)))));
 export const powP = binaryPrimitive(
   "pow", "Math.pow(a, b)", "arith",
   (a, b, ta, tb, out) => addT(ta == null ? null : mul(ta, powDa(a, b)), tb == null ? null : mul(tb, powDb(a, out)), out),
@@ -256,8 +259,8 @@ export const selectP: Primitive<null> = definePrimitive<null>({
     const z = constant(0, ct.dtype);
     return [
       null,
-      isFloat(a!.dtype) ? sumTo(where(c!, ct, z), a!.shape) : null,
-      isFloat(b!.dtype) ? sumTo(where(c!, z, ct), b!.shape) : null,
+      isFloat(a!.dtype) ? cast(sumTo(where(c!, ct, z), a!.shape), a!.dtype) : null,
+      isFloat(b!.dtype) ? cast(sumTo(where(c!, z, ct), b!.shape), b!.dtype) : null,
     ];
   },
   vmap: (args, batched) => {

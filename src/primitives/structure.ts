@@ -368,3 +368,39 @@ export const stopGradientP = definePrimitive<null>({
 });
 /** Raw stopGradient. */
 export const stopGradient = (x: TensorImpl): TensorImpl => bind(stopGradientP, [x], null);
+
+// ---------------------------------------------------------------- index checks
+
+interface CheckIndexParams {
+  readonly op: string;
+  readonly lo: number;
+  readonly hi: number;
+  readonly ignore: number | null;
+}
+
+/**
+ * Identity on int32 indices that throws when one lies outside `[lo, hi)` (other than `ignore`). A
+ * primitive so the check also runs in programs staged by `jit`, where values are unknown at staging.
+ */
+export const checkIndexP: Primitive<CheckIndexParams> = definePrimitive<CheckIndexParams>({
+  name: "checkIndex",
+  abstract: ([x], p) => {
+    checkIndices(p.op, x!);
+    return x!;
+  },
+  impl: ([x], p) => {
+    const d = x!.data;
+    for (let i = 0; i < d.length; i++) {
+      const v = d[i]!;
+      if (v !== p.ignore && (v < p.lo || v >= p.hi))
+        throw new ShapeError(p.op, `index ${v} is out of range [${p.lo}, ${p.hi}) (at flat position ${i})`, [x!.shape]);
+    }
+    return d;
+  },
+  jvp: () => null,
+  vjp: () => [null],
+  vmap: ([x], _b, p) => bind(checkIndexP, [x!], p),
+});
+/** Raw index check. */
+export const checkIndex = (x: TensorImpl, op: string, lo: number, hi: number, ignore: number | null = null): TensorImpl =>
+  bind(checkIndexP, [x], { op, lo, hi, ignore });

@@ -10,6 +10,9 @@ import { alloc, coerce, DTYPES, isFloat, type DType, type FloatDType } from "../
 import { Concrete, impl, noNames, typed, type Tensor } from "../tensor/tensor.js";
 import type { CreateArgs, SizeArgs } from "../ops/create.js";
 import type { Key } from "./key.js";
+import { assertNotStaging } from "../core/trace.js";
+
+const NOT_STAGED = "its numbers would be drawn once and replayed on every call (draw them outside, or train without jit)";
 import { normalF32, randomBits32, uniformF32 } from "./bits.js";
 
 /** Bounds of a uniform distribution, `[lo, hi)`. */
@@ -63,6 +66,7 @@ function floatOut(op: string, shape: readonly number[], names: readonly (string 
 
 /** Standard normal samples (mean 0, std 1) of a concrete shape: the run-time form used by initializers. */
 export function normalRaw(k: Key, shape: readonly number[], dtype: FloatDType = "float32", mean = 0, std = 1): Concrete {
+  assertNotStaging("random.normal", NOT_STAGED);
   const z = normalF32(k, count(shape));
   const vals = mean === 0 && std === 1 ? z : Array.from(z, (v) => mean + std * v);
   return floatOut("normal", shape, noNames(shape.length), dtype, vals);
@@ -70,6 +74,7 @@ export function normalRaw(k: Key, shape: readonly number[], dtype: FloatDType = 
 
 /** Uniform samples in `[lo, hi)` of a concrete shape: the run-time form used by initializers. */
 export function uniformRaw(k: Key, shape: readonly number[], lo = 0, hi = 1, dtype: FloatDType = "float32"): Concrete {
+  assertNotStaging("random.uniform", NOT_STAGED);
   return floatOut("uniform", shape, noNames(shape.length), dtype, uniformF32(k, count(shape), lo, hi));
 }
 
@@ -77,6 +82,7 @@ export function uniformRaw(k: Key, shape: readonly number[], lo = 0, hi = 1, dty
 export function normal<const S extends string>(k: Key, spec: S, ...sizes: SizeArgs<S>): Tensor<ShapeOf<S>, "float32">;
 export function normal<const S extends string, D extends FloatDType>(k: Key, spec: S, ...args: CreateArgs<S, D>): Tensor<ShapeOf<S>, D>;
 export function normal(k: Key, spec: string, ...args: unknown[]): Tensor<any, any> {
+  assertNotStaging("random.normal", NOT_STAGED);
   const p = parseArgs("normal", spec, args);
   return typed(floatOut("normal", p.shape, p.names, p.dtype ?? "float32", normalF32(k, count(p.shape))));
 }
@@ -85,6 +91,7 @@ export function normal(k: Key, spec: string, ...args: unknown[]): Tensor<any, an
 export function uniform<const S extends string>(k: Key, spec: S, ...args: [...SizeArgs<S>, UniformRange?]): Tensor<ShapeOf<S>, "float32">;
 export function uniform<const S extends string, D extends FloatDType>(k: Key, spec: S, ...args: UniformArgs<S, D>): Tensor<ShapeOf<S>, D>;
 export function uniform(k: Key, spec: string, ...args: unknown[]): Tensor<any, any> {
+  assertNotStaging("random.uniform", NOT_STAGED);
   const p = parseArgs("uniform", spec, args);
   const lo = p.range?.lo ?? 0;
   const hi = p.range?.hi ?? 1;
@@ -97,6 +104,7 @@ export function bernoulli<const S extends string>(k: Key, p: number, spec: S, ..
 /** Bernoulli draws with one probability per element, shaped like `p`. */
 export function bernoulli<S extends Shape>(k: Key, p: Tensor<S, FloatDType>): Tensor<S, "bool">;
 export function bernoulli(k: Key, p: number | Tensor<any, any>, spec?: string, ...rest: unknown[]): Tensor<any, "bool"> {
+  assertNotStaging("random.bernoulli", NOT_STAGED);
   let shape: number[];
   let names: readonly (string | null)[];
   let probs: (i: number) => number;
@@ -122,6 +130,7 @@ export function bernoulli(k: Key, p: number | Tensor<any, any>, spec?: string, .
 
 /** A random permutation of `0 … n−1` (int32), by Fisher–Yates. */
 export function permutation<const N extends number>(k: Key, n: N): Tensor<[N], "int32"> {
+  assertNotStaging("random.permutation", NOT_STAGED);
   if (!Number.isInteger(n) || n < 0) throw new ShapeError("permutation", `n must be a non-negative integer, got ${n}`);
   const out = alloc("int32", n);
   for (let i = 0; i < n; i++) out[i] = i;
@@ -143,6 +152,7 @@ export function permutation<const N extends number>(k: Key, n: N): Tensor<[N], "
 export function categorical<S extends Shape, D extends FloatDType, const A extends number = -1>(
   k: Key, logits: Tensor<S, D>, axis?: A,
 ): Tensor<ReduceShape<S, A, false>, "int32"> {
+  assertNotStaging("random.categorical", NOT_STAGED);
   const c = impl(logits).concrete();
   if (!isFloat(c.dtype)) throw new DTypeError("categorical", `logits must be float, got ${c.dtype}`);
   const r = c.shape.length;

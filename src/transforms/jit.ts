@@ -11,7 +11,7 @@
 import { TransformError } from "../errors.js";
 import { alloc, type DType, type Storage } from "../tensor/dtype.js";
 import { Concrete, typed, type TensorImpl } from "../tensor/tensor.js";
-import { Trace, Tracer, withTrace } from "../core/trace.js";
+import { Trace, Tracer, whileStaging, withTrace } from "../core/trace.js";
 import type { Meta, Primitive } from "../core/primitive.js";
 import { flatten, type Leaf } from "../core/pytree.js";
 import { elementwiseFormulas } from "../primitives/elementwise.js";
@@ -272,7 +272,7 @@ function stage<Args extends readonly unknown[], R>(f: (...args: Args) => R, leav
         inputs.push({ id: x.id, meta: t });
         return typed(x);
       });
-      const out = f(...(unflatten(traced) as Args));
+      const out = whileStaging(() => f(...(unflatten(traced) as Args)));
       const o = flatten(out);
       const outRefs = o.leaves.map((l) => (typeof l === "number" ? ({ kind: "const", value: new Concrete([], "float64", Float64Array.of(l)) } as Ref) : trace.ref(l as unknown as TensorImpl)));
       const numberOut = o.leaves.map((l) => typeof l === "number");

@@ -66,7 +66,8 @@ export function jvp<Args extends readonly unknown[], R>(f: (...args: Args) => R,
         const tx = toTensor(t.leaves[i]!);
         if (tx.shape.length !== x.shape.length || tx.shape.some((d, j) => d !== x.shape[j]))
           throw new TransformError("jvp", `tangent ${i} has shape [${tx.shape.join(", ")}] but its primal has [${x.shape.join(", ")}]`);
-        return typeof leaf === "number" ? leaf : typed(new JvpTracer(trace, x, cast(tx, x.dtype)));
+        // Numbers become float64 scalars carrying their tangent (as in vjp), and numbers again on output.
+        return typed(new JvpTracer(trace, x, cast(tx, x.dtype)));
       });
       const out = f(...(p.unflatten(ins) as Args));
       const o = flatten(out);

@@ -57,3 +57,18 @@ describe("jit", () => {
     expect(() => f(T.tensor([1, 2]))).toThrow(/jit: the value of a traced argument is not known while staging/);
   });
 });
+
+describe("checks that run inside staged programs", () => {
+  it("an out-of-range class index throws under jit as it does eagerly", () => {
+    const ce = (o: T.Tensor<[2, 3]>, t: T.Tensor<[2], "int32">) => T.nn.crossEntropy(o, t);
+    const bad = T.tensor([0, 3], "int32");
+    expect(() => ce(T.zeros("2 3"), bad)).toThrow(/crossEntropy: index 3 is out of range \[0, 3\)/);
+    expect(() => T.jit(ce)(T.zeros("2 3"), bad)).toThrow(/crossEntropy: index 3 is out of range \[0, 3\)/);
+    expect(() => T.takeAlongAxis(T.zeros("2 3"), T.tensor([[3], [0]], "int32"), 1)).toThrow(/takeAlongAxis: index 3 is out of range/);
+  });
+  it("random sampling from a captured key refuses to be staged (its numbers would be frozen)", () => {
+    const k = T.random.key(0);
+    const f = T.jit((x: T.Tensor<[4]>) => T.add(x, T.random.normal(k, "4")));
+    expect(() => f(T.zeros("4"))).toThrow(/random.normal cannot run while a function is being staged by jit/);
+  });
+});
