@@ -6,13 +6,14 @@
  * numbers and static values.
  */
 import fc from "fast-check";
+import { lawParams, lawTitle } from "../src/testing/index.js";
 import { isLeft } from "fp-ts/lib/Either.js";
 import { describe, expect, it } from "vitest";
 import { deserialize, serialize } from "../src/data/checkpoint.js";
 import type { DType, Storage } from "../src/tensor/dtype.js";
 import { Concrete, impl, isTensor, typed, type AnyTensor } from "../src/tensor/tensor.js";
 
-const RUNS = Number(process.env["TENFOLD_LAW_RUNS"] ?? 100);
+
 
 const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4, bool: 1 };
 
@@ -82,29 +83,29 @@ function expectSameTree(got: unknown, want: unknown, path = "root"): void {
 }
 
 describe("checkpoint laws", () => {
-  it("deserialize ∘ serialize is the identity, bit-exactly", () => {
+  it(lawTitle("deserialize ∘ serialize is the identity, bit-exactly", { numRuns: 100 }), () => {
     fc.assert(
       fc.property(treeArb, (tree) => {
         const back = deserialize(serialize(tree));
         if (isLeft(back)) throw new Error(back.left);
         expectSameTree(back.right, tree);
       }),
-      { numRuns: RUNS },
+      lawParams({ numRuns: 100 }),
     );
   });
 
-  it("loading into the same tree as `like` is the identity too", () => {
+  it(lawTitle("loading into the same tree as `like` is the identity too", { numRuns: 100 }), () => {
     fc.assert(
       fc.property(treeArb, (tree) => {
         const back = deserialize(serialize(tree), tree);
         if (isLeft(back)) throw new Error(back.left);
         expectSameTree(back.right, tree);
       }),
-      { numRuns: RUNS },
+      lawParams({ numRuns: 100 }),
     );
   });
 
-  it("serialize is deterministic: re-saving a loaded tree gives the same bytes", () => {
+  it(lawTitle("serialize is deterministic: re-saving a loaded tree gives the same bytes", { numRuns: 100 }), () => {
     fc.assert(
       fc.property(treeArb, (tree) => {
         const bytes = serialize(tree);
@@ -112,7 +113,7 @@ describe("checkpoint laws", () => {
         if (isLeft(back)) throw new Error(back.left);
         expect(Array.from(serialize(back.right))).toEqual(Array.from(bytes));
       }),
-      { numRuns: RUNS },
+      lawParams({ numRuns: 100 }),
     );
   });
 });

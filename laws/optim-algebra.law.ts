@@ -1,6 +1,7 @@
 /** Laws and unit behaviour of the gradient transformations: identities, composition, clipping, purity. */
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
+import { lawParams, lawTitle } from "../src/testing/index.js";
 import { fromArray, tensor, type AnyTensor, type Tensor } from "../src/index.js";
 import {
   adam, adamw, applyUpdates, chain, clipByGlobalNorm, globalNorm, identity, rmsprop, scale, scaleByAdam, scaleByLearningRate,
@@ -43,27 +44,27 @@ function steps<S>(opt: GradientTransformation<S>, p0: P, grads: readonly P[]): P
 }
 
 describe("laws", () => {
-  it("sgd with lr 0 is the identity (any momentum, Nesterov, dampening, weight decay)", () => {
+  it(lawTitle("sgd with lr 0 is the identity (any momentum, Nesterov, dampening, weight decay)"), () => {
     fc.assert(
       fc.property(treeArb, fc.double({ min: 0, max: 0.99, noNaN: true }), fc.boolean(), fc.double({ min: 0, max: 1, noNaN: true }), ([p, gs], m, nest, wd) => {
         const opt = sgd(0, { momentum: m > 0 ? m : 0, nesterov: nest && m > 0, weightDecay: wd });
         expect(flat(steps(opt, p, gs))).toEqual(flat(p));
       }),
-      { numRuns: 50 },
+      lawParams(),
     );
   });
 
-  it("every optimizer with lr 0 is the identity", () => {
+  it(lawTitle("every optimizer with lr 0 is the identity"), () => {
     fc.assert(
       fc.property(treeArb, ([p, gs]) => {
         for (const opt of [adam(0), adamw(0), rmsprop(0, { momentum: 0.9, centered: true })] as GradientTransformation<unknown>[])
           expect(flat(steps(opt, p, gs))).toEqual(flat(p));
       }),
-      { numRuns: 25 },
+      lawParams(),
     );
   });
 
-  it("chain is associative and identity is its unit (on updates)", () => {
+  it(lawTitle("chain is associative and identity is its unit (on updates)"), () => {
     fc.assert(
       fc.property(treeArb, ([p, gs]) => {
         const a = () => clipByGlobalNorm(1.5);
@@ -78,11 +79,11 @@ describe("laws", () => {
         expect(flat(steps(right, p, gs))).toEqual(want);
         expect(flat(steps(withUnit, p, gs))).toEqual(want);
       }),
-      { numRuns: 30 },
+      lawParams(),
     );
   });
 
-  it("chain feeds each transformation the previous one's output", () => {
+  it(lawTitle("chain feeds each transformation the previous one's output"), () => {
     const g = { w: tensor([1, -2]) };
     const t = chain(scale(3), scaleByLearningRate(0.5));
     const [u, s] = t.update(g, t.init(g));
@@ -90,7 +91,7 @@ describe("laws", () => {
     expect(s).toEqual([{}, { count: 1 }]);
   });
 
-  it("plain sgd is p − lr·g, leaf by leaf, numbers included", () => {
+  it(lawTitle("plain sgd is p − lr·g, leaf by leaf, numbers included"), () => {
     const p = { w: tensor([1, 2], "float64"), s: 3 };
     const g = { w: tensor([0.5, -1], "float64"), s: 2 };
     const opt = sgd(0.1);
@@ -100,7 +101,7 @@ describe("laws", () => {
     expect(next.s).toBeCloseTo(2.8, 15);
   });
 
-  it("update is pure: the same state gives the same result twice and is not changed", () => {
+  it(lawTitle("update is pure: the same state gives the same result twice and is not changed"), () => {
     const p = { w: tensor([1, 2, 3]) };
     const g = { w: tensor([0.1, -0.2, 0.3]) };
     const opt = adam(0.1);
@@ -115,18 +116,18 @@ describe("laws", () => {
     expect(s2a[1].count).toBe(2);
   });
 
-  it("weight decay needs the params", () => {
+  it(lawTitle("weight decay needs the params"), () => {
     const opt = sgd(0.1, { weightDecay: 0.1 });
     const g = { w: tensor([1]) };
     expect(() => opt.update(g, opt.init(g))).toThrow(/needs the params/);
   });
 
-  it("rejects Nesterov without momentum, like torch", () => {
+  it(lawTitle("rejects Nesterov without momentum, like torch"), () => {
     expect(() => sgd(0.1, { nesterov: true })).toThrow(RangeError);
     expect(() => sgd(0.1, { momentum: 0.9, nesterov: true, dampening: 0.1 })).toThrow(RangeError);
   });
 
-  it("scaleByAdam's first step is sign(g) scaled by |g|/(|g|+ε)", () => {
+  it(lawTitle("scaleByAdam's first step is sign(g) scaled by |g|/(|g|+ε)"), () => {
     const t = scaleByAdam();
     const g = { w: tensor([2, -0.5, 0], "float64") };
     const [u] = t.update(g, t.init(g));
@@ -138,7 +139,7 @@ describe("laws", () => {
 });
 
 describe("clipByGlobalNorm", () => {
-  it("matches torch.nn.utils.clip_grad_norm_", () => {
+  it(lawTitle("matches torch.nn.utils.clip_grad_norm_"), () => {
     // ps = [torch.zeros(1, 2), torch.zeros(1)]; grads [[3, 4]] and [12]; clip_grad_norm_(ps, 6.5)
     // → returns 13.0; grads [[1.4999998807907104, 1.9999998807907104]] and [5.999999523162842]
     const g = { a: tensor([[3, 4]]), b: tensor([12]) };
@@ -150,7 +151,7 @@ describe("clipByGlobalNorm", () => {
     expect(u.a.dtype).toBe("float32");
   });
 
-  it("leaves small gradients exactly unchanged and caps large ones at maxNorm", () => {
+  it(lawTitle("leaves small gradients exactly unchanged and caps large ones at maxNorm"), () => {
     fc.assert(
       fc.property(treeArb, fc.double({ min: 0.1, max: 50, noNaN: true }), ([, gs], maxNorm) => {
         const g = gs[0]!;
@@ -161,11 +162,11 @@ describe("clipByGlobalNorm", () => {
         if (n + 1e-6 <= maxNorm) expect(flat(u)).toEqual(flat(g));
         else expect(nu).toBeLessThanOrEqual(maxNorm * (1 + 1e-5));
       }),
-      { numRuns: 50 },
+      lawParams(),
     );
   });
 
-  it("keeps each leaf's dtype", () => {
+  it(lawTitle("keeps each leaf's dtype"), () => {
     const g = { a: tensor([30, 40], "float64"), b: tensor([0.5]) };
     const c = clipByGlobalNorm(1);
     const [u] = c.update(g, c.init(g));

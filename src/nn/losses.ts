@@ -6,6 +6,7 @@
  * All are composed from primitives, so `grad` differentiates them; the few places that guard a
  * logarithm against 0 or ∞ say why.
  */
+import { sameShape } from "../shape/runtime.js";
 import { ShapeError, DTypeError } from "../errors.js";
 import type { Dim, Shape } from "../shape/types.js";
 import { isFloat, type DType, type FloatDType } from "../tensor/dtype.js";
@@ -34,7 +35,6 @@ export interface ReductionOptions<Rd extends string = Reduction> {
 // Helpers
 
 const c = (v: number, like: T): T => constant(v, isFloat(like.dtype) ? like.dtype : "float32");
-const sameShape = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((d, i) => d === b[i]);
 
 function checkFloat(op: string, what: string, x: T): void {
   if (!isFloat(x.dtype)) throw new DTypeError(op, `${what} must be float32 or float64, got ${x.dtype} (shape [${x.shape.join(", ")}])`);

@@ -4,7 +4,7 @@
  * here reads a global random state.
  */
 import { ShapeError, DTypeError } from "../errors.js";
-import { parseShape, resolveShape, normAxis, type DimSizes } from "../shape/runtime.js";
+import { parseShape, resolveShape, normAxis, type DimSizes, sizeOf } from "../shape/runtime.js";
 import type { ReduceShape, Shape, ShapeOf, SizesArg } from "../shape/types.js";
 import { alloc, coerce, DTYPES, isFloat, type DType, type FloatDType } from "../tensor/dtype.js";
 import { Concrete, impl, noNames, typed, type Tensor } from "../tensor/tensor.js";
@@ -55,7 +55,7 @@ function parseArgs(op: string, spec: string, args: readonly unknown[]): Parsed {
   return { shape: r.sizes, names: r.names.some((n) => n !== null) ? r.names : noNames(r.sizes.length), dtype, range };
 }
 
-const count = (shape: readonly number[]): number => shape.reduce((p, d) => p * d, 1);
+const count = sizeOf;
 
 function floatOut(op: string, shape: readonly number[], names: readonly (string | null)[], dtype: DType, vals: ArrayLike<number>): Concrete {
   if (!isFloat(dtype)) throw new DTypeError(op, `samples must be float32 or float64, got ${dtype}`);

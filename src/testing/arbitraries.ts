@@ -3,6 +3,7 @@
  * per name and shared by every tensor drawn together, so `arbTensors({ x: "B 3", y: "B" })` gives
  * tensors that agree on `B`.
  */
+import { sizeOf } from "../shape/runtime.js";
 import fc from "fast-check";
 import { parseShape } from "../shape/runtime.js";
 import type { ShapeOf } from "../shape/types.js";
@@ -110,7 +111,6 @@ export function arbValues(n: number, opts: ValueOptions = {}): fc.Arbitrary<numb
 /** `fromArray` seen with its run-time signature (the spec is only known at run time here). */
 const makeTensor = fromArray as unknown as (data: ArrayLike<number>, spec: string, sizes: Record<string, number>, dtype: DType) => Tensor<any, DType>;
 
-const sizeOf = (shape: readonly number[]): number => shape.reduce((p, d) => p * d, 1);
 
 function checkDtype(d: DType | undefined): void {
   if (d !== undefined && !DTYPES.includes(d)) throw new RangeError(`arbTensor: unknown dtype '${String(d)}'`);

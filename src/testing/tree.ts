@@ -2,6 +2,7 @@
  * Plain-data helpers of the law kit. They read and build tensors directly from their buffers and never
  * call the ops under test, so a law that fails points at the code under test, not at the kit.
  */
+import { stridesOf } from "../shape/runtime.js";
 import { flatten, leafPaths, type Leaf } from "../core/pytree.js";
 import { alloc, isFloat, type DType } from "../tensor/dtype.js";
 import { Concrete, impl, isTensor, typed, type AnyTensor } from "../tensor/tensor.js";
@@ -139,16 +140,6 @@ export function randomPermutation(n: number, next: () => number): number[] {
   return p;
 }
 
-/** Strides of a row-major shape. */
-const stridesOf = (shape: readonly number[]): number[] => {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    s[i] = acc;
-    acc *= shape[i]!;
-  }
-  return s;
-};
 
 /** Splits a shape around `axis`: elements before it, its size, elements after it. */
 function around(shape: readonly number[], axis: number): { outer: number; n: number; inner: number } {
