@@ -124,9 +124,22 @@ describe.concurrent("examples (TENFOLD_SMOKE=1)", () => {
     expect(numbersAfter(out, "mean of per-example ∂ℓ/∂w:")).toEqual(numbersAfter(out, "∂(mean ℓ)/∂w:"));
   });
 
-  it.runIf(existsSync(join(root, "examples", "custom-law.ts")))("custom-law: the user's op passes its laws", async () => {
+  it.runIf(existsSync(join(root, "examples", "custom-law.ts")))("custom-law: the user's op passes its laws; a wrong rule is caught at x = 0", async () => {
     const out = await example("custom-law");
-    expect(out).not.toMatch(/fail/i);
-    expect(out).toMatch(/passed/);
+    const [good, wrong] = out.split("with the wrong rule");
+    expect(wrong).toBeDefined();
+    const runs = process.env.TENFOLD_LAW_RUNS || "30"; // TENFOLD_SMOKE=1: 30 per law, unless TENFOLD_LAW_RUNS says otherwise
+    for (const name of [
+      "logCosh(x) = log(cosh(x))", "logCosh is even", "preservesShape", "gradMatchesFiniteDifferences", "jvpVjpAdjoint", "jvpLinear",
+      "finite for 20 ≤ |x| ≤ 1e30",
+    ])
+      expect(good).toContain(`law "${name}": passed (${runs} runs)`);
+    expect(good).not.toMatch(/fail/i);
+    // The wrong rule ẋ·(1 − tanh²(x)): forward and reverse mode still agree, finite differences do not.
+    expect(wrong).toContain(`law "jvpVjpAdjoint": passed (${runs} runs)`);
+    expect(wrong).toContain('Law "gradMatchesFiniteDifferences" failed after');
+    expect(wrong).toContain("tensor([0.], shape=[1], dtype=float64)");
+    expect(wrong).toContain("∂/∂x[0] of f: autodiff gives 1 but central differences give 0");
+    expect(wrong).toMatch(/Replay: TENFOLD_LAW_SEED=-?\d+ TENFOLD_LAW_PATH="[\d:]+"/);
   });
 });
