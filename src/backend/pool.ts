@@ -21,11 +21,11 @@ const SLOTS = 16;
 const CLOSED = 0xffff;
 // On a busy machine the worker can be descheduled while holding a chunk, and the caller then waits
 // longer than it would have taken alone: after such a job, stay single-threaded for a while.
-const BACKOFF_JOBS = 64;
+const BACKOFF_JOBS = 8;
 
 // How long each side spins before blocking: jobs arrive in quick succession during training, and a
 // futex wake-up costs tens of microseconds, a sizeable share of a sub-millisecond GEMM.
-const WORKER_SPIN = 1 << 17;
+const WORKER_SPIN = 1 << 20;
 const CALLER_SPIN = 1 << 24;
 
 /**
@@ -170,11 +170,9 @@ export function createPool(memory: WasmMemory): Pool | undefined {
       Atomics.store(ctrl, SEQ, seq);
       Atomics.notify(ctrl, SEQ);
       const t0 = performance.now();
-      let mine = 0;
       for (let c = claim(ctrl, tag, job.chunks); c >= 0; c = claim(ctrl, tag, job.chunks)) {
         run(...chunkBounds(job.rows, job.size, job.m, job.n, c), job.flags);
         Atomics.add(ctrl, FINISHED, 1);
-        mine++;
       }
       const t1 = performance.now();
       let ok = true;
@@ -190,9 +188,9 @@ export function createPool(memory: WasmMemory): Pool | undefined {
           Atomics.wait(ctrl, FINISHED, Atomics.load(ctrl, FINISHED), 10);
         }
       }
-      // Waiting longer than working, or doing nearly everything alone, means the worker is not getting a core.
+      // Waiting longer than working means the worker is not getting a core: work alone for a few jobs.
       const waited = performance.now() - t1;
-      if (waited > t1 - t0 || mine > job.chunks - 2) backoff = BACKOFF_JOBS;
+      if (waited > t1 - t0) backoff = BACKOFF_JOBS;
       // Close the job so a late-waking worker cannot claim from it with stale parameters.
       Atomics.store(ctrl, NEXT, (tag << 16) | CLOSED);
       const failed = Atomics.load(ctrl, ERR);
