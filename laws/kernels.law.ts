@@ -3,6 +3,7 @@ import fc from "fast-check";
 import { describe, it } from "vitest";
 import { gemmF32Mode } from "../src/backend/gemm.js";
 import { gemmF32Reference } from "../src/backend/reference.js";
+import { defaultTuning } from "../src/backend/wasm/gemm-kernel.js";
 import * as T from "../src/index.js";
 import { arbBroadcastPair, arbTensor, assertClose, assertLaw, law, lawTitle } from "../src/testing/index.js";
 
@@ -20,12 +21,15 @@ const problem = fc
   });
 
 describe("fast GEMM kernels agree with the reference", () => {
-  for (const mode of ["wasm1", "wasm"] as const) {
-    it(lawTitle(`${mode}: op(A)·op(B) (+ bias, relu) on odd sizes and transposed operands`), () => {
+  // Default kernels (fused multiply-add where relaxed SIMD is available), and the plain multiply-add one.
+  for (const [mode, fma] of [["wasm1", undefined], ["wasm", undefined], ["wasm1", false]] as const) {
+    const name = `${mode}${fma === false ? " (no fma)" : ""}`;
+    it(lawTitle(`${name}: op(A)·op(B) (+ bias, relu) on odd sizes and transposed operands`), () => {
       assertLaw(
-        law(`gemm ${mode} = reference`, problem, (p) => {
+        law(`gemm ${name} = reference`, problem, (p) => {
           const opts = { transA: p.transA, transB: p.transB, relu: p.relu, ...(p.biasData ? { bias: p.biasData } : {}) };
-          const fast = gemmF32Mode(mode, p.a, p.b, p.m, p.k, p.n, opts);
+          const shape = { m: p.m, k: p.k, n: p.n, transA: p.transA, transB: p.transB };
+          const fast = gemmF32Mode(mode, p.a, p.b, p.m, p.k, p.n, opts, fma === undefined ? undefined : defaultTuning(shape, fma));
           const ref = gemmF32Reference(p.a, p.b, p.m, p.k, p.n, opts);
           for (let i = 0; i < ref.length; i++) {
             const tol = 1e-5 * (1 + Math.sqrt(p.k));

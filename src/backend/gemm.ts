@@ -8,37 +8,23 @@
  * the TypeScript reference if WebAssembly SIMD is unavailable. `TENFOLD_BACKEND=typescript|wasm1|wasm`
  * forces a mode (wasm1 = single-threaded wasm).
  */
-import { availableParallelism } from "node:os";
 import { createPool, type Pool } from "./pool.js";
 import { checkGemmArgs, gemmF32Reference, type GemmOptions } from "./reference.js";
+import { getWasm, MAX_PAGES, requestedMode, reserve, threadCount, type BackendMode, type Wasm } from "./runtime.js";
 import {
   defaultTuning, gemmLayout, gemmModuleBytes, RUN_BIAS, RUN_NO_PACK, RUN_RELU,
   type GemmShape, type GemmTuning,
 } from "./wasm/gemm-kernel.js";
-import { encodeModule, func, v128 } from "./wasm/encoder.js";
-import { wasmApi, type WasmApi, type WasmMemory, type WasmModule } from "./wasm/api.js";
+import type { WasmModule } from "./wasm/api.js";
 
 export { gemmF32Reference, gemmF64, type GemmOptions } from "./reference.js";
+export type { BackendMode } from "./runtime.js";
 
-/** Backend selection: `typescript` reference loops, `wasm1` single-threaded SIMD, `wasm` SIMD on all threads. */
-export type BackendMode = "typescript" | "wasm1" | "wasm";
-
-// 1 GiB: a shared memory reserves its maximum up front, and larger problems go to the reference instead.
-const MAX_PAGES = 16384;
-const PAGE = 65536;
 // Below this many multiply-adds the second thread's start/join overhead outweighs its help.
 const THREAD_MIN_MACS = 2_000_000;
 const CACHE_SIZE = 64;
 // Bands per threaded product: small enough that a descheduled worker delays the join by little.
 const CHUNKS = 8;
-
-interface Wasm {
-  readonly api: WasmApi;
-  readonly memory: WasmMemory;
-  readonly shared: boolean;
-  heap: Float32Array;
-  pool: Pool | undefined | null; // null: not tried yet
-}
 
 interface Plan {
   readonly id: number;
@@ -50,61 +36,8 @@ interface Plan {
   sharedWithWorker: boolean;
 }
 
-let wasmState: Wasm | null | undefined; // undefined: not probed yet; null: unavailable
 const plans = new Map<string, Plan>();
 let nextPlanId = 1;
-
-/** A tiny module using f32x4 arithmetic: validates only where WebAssembly SIMD is supported. */
-function simdProbe(): Uint8Array {
-  const f = func([], [v128]);
-  f.code.v128ConstF32(1, 2, 3, 4).v128ConstF32(1, 2, 3, 4).f32x4("add");
-  return encodeModule({ minPages: 1, maxPages: 1, shared: false }, [f.build()]);
-}
-
-function probeWasm(): Wasm | null {
-  try {
-    const api = wasmApi;
-    if (api === undefined || !api.validate(simdProbe())) return null;
-    let memory: WasmMemory;
-    let shared = true;
-    try {
-      memory = new api.Memory({ initial: 64, maximum: MAX_PAGES, shared: true });
-    } catch {
-      shared = false;
-      memory = new api.Memory({ initial: 64, maximum: MAX_PAGES });
-    }
-    return { api, memory, shared, heap: new Float32Array(memory.buffer), pool: shared ? null : undefined };
-  } catch {
-    return null;
-  }
-}
-
-function getWasm(): Wasm | null {
-  if (wasmState === undefined) wasmState = probeWasm();
-  return wasmState;
-}
-
-let modeSource: string | undefined;
-let modeValue: BackendMode = "wasm";
-
-/** The mode asked for through `TENFOLD_BACKEND` (default `wasm`). */
-function requestedMode(): BackendMode {
-  const raw = process.env["TENFOLD_BACKEND"];
-  if (raw !== modeSource) {
-    modeSource = raw;
-    const v = raw?.trim().toLowerCase();
-    modeValue = v === "typescript" || v === "ts" ? "typescript" : v === "wasm1" ? "wasm1" : "wasm";
-  }
-  return modeValue;
-}
-
-function threadCount(): number {
-  try {
-    return Math.min(2, availableParallelism());
-  } catch {
-    return 1;
-  }
-}
 
 /** Starts the helper thread if this process may use one (idempotent). */
 function ensurePool(w: Wasm): Pool | undefined {
@@ -123,7 +56,7 @@ function getPlan(w: Wasm, shape: GemmShape, tuning?: GemmTuning): Plan {
     return hit;
   }
   const layout = gemmLayout(shape);
-  const bytes = gemmModuleBytes(shape, layout, tuning ?? defaultTuning(shape), w.shared, MAX_PAGES);
+  const bytes = gemmModuleBytes(shape, layout, tuning ?? defaultTuning(shape, w.fma), w.shared, MAX_PAGES);
   const module = new w.api.Module(bytes);
   const exports = new w.api.Instance(module, { env: { memory: w.memory } }).exports;
   const plan: Plan = {
@@ -145,18 +78,6 @@ function getPlan(w: Wasm, shape: GemmShape, tuning?: GemmTuning): Plan {
     }
   }
   return plan;
-}
-
-/** Makes sure the memory holds `bytes` and the heap view covers it; false if that exceeds the maximum. */
-function reserve(w: Wasm, bytes: number): boolean {
-  const have = w.memory.buffer.byteLength;
-  if (bytes > have) {
-    const pages = Math.ceil((bytes - have) / PAGE);
-    if (have / PAGE + pages > MAX_PAGES) return false;
-    w.memory.grow(pages);
-  }
-  if (w.heap.byteLength < bytes) w.heap = new Float32Array(w.memory.buffer);
-  return true;
 }
 
 /** Whether to share a product between threads by row bands or column bands, or not at all. */
@@ -244,12 +165,12 @@ export function gemmF32Mode(
 }
 
 /** What `gemmF32` will use: SIMD availability, thread count and kernel kind. */
-export function backendInfo(): { simd: boolean; threads: number; kind: "wasm-simd" | "typescript" } {
+export function backendInfo(): { simd: boolean; fma: boolean; threads: number; kind: "wasm-simd" | "typescript" } {
   const mode = requestedMode();
   const w = getWasm();
-  if (mode === "typescript" || w === null) return { simd: w !== null, threads: 1, kind: "typescript" };
+  if (mode === "typescript" || w === null) return { simd: w !== null, fma: false, threads: 1, kind: "typescript" };
   const threads = mode === "wasm" && w.shared ? threadCount() : 1;
-  return { simd: true, threads, kind: "wasm-simd" };
+  return { simd: true, fma: w.fma, threads, kind: "wasm-simd" };
 }
 
 /**

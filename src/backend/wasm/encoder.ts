@@ -121,6 +121,8 @@ export interface Emitter {
   f32x4ExtractLane(lane: number): Emitter;
   /** f32x4 binary operator by name (`pmax(a, b)` is lane-wise `a < b ? b : a`, so `pmax(0, x)` maps NaN to 0). */
   f32x4(op: F32x4Op): Emitter;
+  /** `f32x4.relaxed_madd(a, b, c)` = a·b + c, fused where the CPU has FMA (relaxed SIMD proposal). */
+  f32x4RelaxedMadd(): Emitter;
 }
 
 /** Names of the i32 operators the emitter knows. */
@@ -197,6 +199,7 @@ export function emitter(): Emitter {
     f32x4Splat: () => (simd(0x13), e),
     f32x4ExtractLane: (lane) => (simd(0x1f), bytes.push(lane), e),
     f32x4: (op) => (simd(F32X4_OPS[op]), e),
+    f32x4RelaxedMadd: () => (simd(0x105), e),
   };
   return e;
 }

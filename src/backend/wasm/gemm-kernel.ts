@@ -43,6 +43,8 @@ export interface GemmTuning {
   readonly mc: number;
   /** Unroll factor of the k loop. */
   readonly unroll: number;
+  /** Multiply-add with `f32x4.relaxed_madd` (one fused instruction where the CPU has FMA). */
+  readonly fma?: boolean;
 }
 
 /** Flags of the exported `run(i0, i1, j0, j1, flags)`. */
@@ -82,12 +84,12 @@ export function gemmLayout(s: GemmShape, base = 64): GemmLayout {
 }
 
 /** Default tuning for a shape (measured on a 2-core AMD EPYC, 512 KiB L2 per core). */
-export function defaultTuning(s: GemmShape): GemmTuning {
+export function defaultTuning(s: GemmShape, fma = false): GemmTuning {
   const unroll = 4;
   // Keep the A-block (mc×kc floats) well inside L2 and one B strip (kc×8) inside L1.
   const kc = Math.min(roundUp(s.k, unroll), 256);
   const mc = Math.min(roundUp(s.m, MR), 64);
-  return { kc, mc, unroll };
+  return { kc, mc, unroll, fma };
 }
 
 const roundUp = (x: number, q: number): number => Math.ceil(x / q) * q;
@@ -107,7 +109,7 @@ function forLoop(c: Emitter, v: number, start: () => void, end: () => void, step
  * Generates the micro-kernel `(a, b, c, bias, flags)` computing an `mr × nc` tile over `kc` steps of k.
  * `a` addresses op(A)[i][p0], `b` op(B)[p0][j], `c` C[i][j], `bias` bias[j].
  */
-function microKernel(s: GemmShape, mr: number, nc: number, kc: number, unroll: number): FuncSpec {
+function microKernel(s: GemmShape, mr: number, nc: number, kc: number, unroll: number, fma: boolean): FuncSpec {
   const { m, k, n, transA } = s;
   const f = func([i32, i32, i32, i32, i32], []);
   const c = f.code;
@@ -142,7 +144,8 @@ function microKernel(s: GemmShape, mr: number, nc: number, kc: number, unroll: n
     for (let r = 0; r < mr; r++) {
       c.get(pa).v128Load32Splat(u * strideAp + r * strideAi).set(sv);
       for (let v = 0; v < nv; v++) {
-        c.get(accAt(r, v)).get(sv).get(bv[v]!).f32x4("mul").f32x4("add").set(accAt(r, v));
+        if (fma) c.get(sv).get(bv[v]!).get(accAt(r, v)).f32x4RelaxedMadd().set(accAt(r, v));
+        else c.get(accAt(r, v)).get(sv).get(bv[v]!).f32x4("mul").f32x4("add").set(accAt(r, v));
       }
     }
   };
@@ -279,7 +282,7 @@ export function gemmModuleBytes(s: GemmShape, L: GemmLayout, tune: GemmTuning, s
     const key = `${mr},${nc},${kcLen}`;
     let idx = kern.get(key);
     if (idx === undefined) {
-      idx = funcs.push(microKernel(s, mr, nc, kcLen, unroll)) - 1;
+      idx = funcs.push(microKernel(s, mr, nc, kcLen, unroll, tune.fma === true)) - 1;
       kern.set(key, idx);
     }
     return idx;
