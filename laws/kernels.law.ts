@@ -4,6 +4,7 @@ import { describe, it } from "vitest";
 import { gemmF32Mode } from "../src/backend/gemm.js";
 import { gemmF32Reference } from "../src/backend/reference.js";
 import { defaultTuning } from "../src/backend/wasm/gemm-kernel.js";
+import { withBackend } from "../src/backend/runtime.js";
 import * as T from "../src/index.js";
 import { arbBroadcastPair, arbTensor, assertClose, assertLaw, law, lawTitle } from "../src/testing/index.js";
 
@@ -61,6 +62,39 @@ describe("jit's fused elementwise loops agree with eager execution", () => {
         const got = fast(a, b);
         assertClose(got.toFlat(), want.toFlat(), { rtol: 1e-6, atol: 1e-6 });
         return got.shape.join() === want.shape.join();
+      }),
+    );
+  });
+});
+
+const onReference = <R>(f: () => R): R => withBackend("typescript", f);
+
+describe("SIMD elementwise kernels agree with the TypeScript loops bit for bit", () => {
+  // Big enough for the SIMD path; odd row counts, rows of 4k or not, operands broadcast as rows, columns, scalars.
+  const arb = fc
+    .record({ r: fc.integer({ min: 16, max: 40 }), c: fc.integer({ min: 8, max: 40 }), bKind: fc.constantFrom("full", "row", "column", "scalar") })
+    .chain(({ r, c, bKind }) => {
+      const bShape = bKind === "full" ? `${r} ${c}` : bKind === "row" ? `${c}` : bKind === "column" ? `${r} 1` : "1";
+      const vals = { min: -3, max: 3, noNaN: false } as const;
+      return fc.tuple(arbTensor(`${r} ${c}`, vals), arbTensor(bShape, vals));
+    });
+  const f = (a: T.Tensor<any>, b: T.Tensor<any>) => {
+    const s = T.relu(T.add(a, b));
+    const m = T.where(T.greater(s, 1), T.mul(s, b), T.div(T.neg(a), 3));
+    return [m, T.minimum(T.sub(m, T.abs(b)), T.maximum(a, T.sign(b)))] as const;
+  };
+  const fast = T.jit(f);
+  it(lawTitle("eager ops and jit-fused chains, NaN and signed zeros included"), () => {
+    assertLaw(
+      law("simd = reference", arb, ([a, b]) => {
+        const want = onReference(() => f(a, b));
+        for (const got of [f(a, b), fast(a, b)])
+          for (let k = 0; k < 2; k++) {
+            const g = got[k]!.toFlat();
+            const w = want[k]!.toFlat();
+            if (g.length !== w.length || g.some((x, i) => !Object.is(x, w[i]))) return false;
+          }
+        return true;
       }),
     );
   });

@@ -90,9 +90,25 @@ export function getWasm(): Wasm | null {
 
 let modeSource: string | undefined;
 let modeValue: BackendMode = "wasm";
+let modeOverride: BackendMode | undefined;
 
-/** The mode asked for through `TENFOLD_BACKEND` (default `wasm`). */
+/**
+ * Runs `f` with the backend mode forced (e.g. `typescript`, the reference loops, to check a fast kernel
+ * against), then restores the previous mode, also when `f` throws.
+ */
+export function withBackend<R>(mode: BackendMode, f: () => R): R {
+  const saved = modeOverride;
+  modeOverride = mode;
+  try {
+    return f();
+  } finally {
+    modeOverride = saved;
+  }
+}
+
+/** The mode in force: a {@link withBackend} override, else `TENFOLD_BACKEND` (default `wasm`). */
 export function requestedMode(): BackendMode {
+  if (modeOverride !== undefined) return modeOverride;
   const raw = process.env["TENFOLD_BACKEND"];
   if (raw !== modeSource) {
     modeSource = raw;

@@ -9,6 +9,9 @@ import { isFloat, promote, type DType } from "../tensor/dtype.js";
 import type { TensorImpl } from "../tensor/tensor.js";
 import { bind } from "../core/trace.js";
 import { definePrimitive, type Linear, type Meta, type Primitive } from "../core/primitive.js";
+import type { Concrete } from "../tensor/tensor.js";
+import { sizeOf } from "../shape/runtime.js";
+import { accessFor, elementwiseKernel, SIMD_MIN_ELEMENTS, type EwAccess, type SimdOp } from "../backend/elementwise.js";
 import { mapBinary, mapSelect, mapUnary } from "./kernels.js";
 import { constant, logicalRank, mergeNames, zerosLike } from "./util.js";
 import { broadcastTo, reshape, sumTo } from "./structure.js";
@@ -17,7 +20,32 @@ import { broadcastTo, reshape, sumTo } from "./structure.js";
  * Scalar formulas of the elementwise primitives, by primitive: what `jit` needs to fuse chains of them
  * into one loop. `vars` names the operands as the formula uses them.
  */
-export const elementwiseFormulas = new Map<Primitive<any>, { readonly vars: readonly string[]; readonly expr: string }>();
+export const elementwiseFormulas = new Map<Primitive<any>, ElementwiseFormula>();
+
+/** A primitive's scalar formula, and the SIMD kernel operation computing the same bits (float32), if any. */
+export interface ElementwiseFormula {
+  readonly vars: readonly string[];
+  readonly expr: string;
+  readonly simd?: SimdOp;
+}
+
+/**
+ * The eager float32 fast path: one SIMD kernel over the operands (broadcast as rows, columns or scalars),
+ * or null to use the TypeScript loop (other dtypes, small tensors, other broadcasts, no SIMD).
+ */
+function simdEager(op: SimdOp | undefined, ins: readonly Concrete[], out: Meta): Float32Array | null {
+  if (op === undefined || out.dtype !== "float32" || ins.some((x) => x.dtype !== "float32")) return null;
+  const total = sizeOf(out.shape);
+  if (total < SIMD_MIN_ELEMENTS) return null;
+  const inputs: EwAccess[] = [];
+  for (const x of ins) {
+    const a = accessFor(x.shape, out.shape);
+    if (a === null) return null;
+    inputs.push(a);
+  }
+  const kernel = elementwiseKernel({ total, inputs, nodes: [{ op, args: ins.map((_, index) => ({ kind: "in", index })) }], outputs: [0] });
+  return kernel === null ? null : kernel(ins.map((x) => x.data as Float32Array))[0]!;
+}
 
 // ---------------------------------------------------------------- unary
 
@@ -25,6 +53,8 @@ type UnaryKind = "float" | "numeric" | "any";
 
 interface UnarySpec {
   readonly name: string;
+  /** The SIMD kernel operation, where there is one. */
+  readonly simd?: SimdOp;
   /** Scalar formula in `a`. */
   readonly expr: string;
   /** float: ints are promoted to float32 (PyTorch); numeric: keeps int dtypes; any: bool too. */
@@ -46,7 +76,7 @@ function unaryPrimitive(spec: UnarySpec): Primitive<null> {
   const prim: Primitive<null> = definePrimitive<null>({
     name: spec.name,
     abstract: ([x]) => ({ shape: x!.shape, dtype: unaryOutType(spec.name, x!.dtype, spec.kind), names: x!.names }),
-    impl: ([x], _p, out) => mapUnary(spec.expr, x!.data, out.dtype),
+    impl: ([x], _p, out) => simdEager(spec.simd, [x!], out) ?? mapUnary(spec.expr, x!.data, out.dtype),
     jvp: ([x], [t], out) => {
       if (t == null || spec.deriv === null || !isFloat(out.dtype)) return null;
       return spec.deriv === "linear" ? apply(t) : spec.scale ? spec.scale(t, x!, out) : mul(t, spec.deriv(x!, out));
@@ -57,12 +87,15 @@ function unaryPrimitive(spec: UnarySpec): Primitive<null> {
     },
     vmap: ([x]) => apply(x!),
   });
-  elementwiseFormulas.set(prim, { vars: ["a"], expr: spec.expr });
+  elementwiseFormulas.set(prim, spec.simd === undefined ? { vars: ["a"], expr: spec.expr } : { vars: ["a"], expr: spec.expr, simd: spec.simd });
   return prim;
 }
 
-const u = (name: string, expr: string, kind: UnaryKind, deriv: UnarySpec["deriv"], scale?: UnarySpec["scale"]): Primitive<null> =>
-  unaryPrimitive(scale ? { name, expr, kind, deriv, scale } : { name, expr, kind, deriv });
+const u = (name: string, expr: string, kind: UnaryKind, deriv: UnarySpec["deriv"], scale?: UnarySpec["scale"]): Primitive<null> => {
+  const simd = SIMD_UNARY.get(name);
+  return unaryPrimitive({ name, expr, kind, deriv, ...(scale ? { scale } : {}), ...(simd ? { simd } : {}) });
+};
+const SIMD_UNARY = new Map<string, SimdOp>([["neg", "neg"], ["sqrt", "sqrt"], ["abs", "abs"], ["sign", "sign"], ["relu", "relu"], ["floor", "floor"]]);
 
 export const negP = u("neg", "-a", "numeric", "linear");
 export const expP = u("exp", "Math.exp(a)", "float", (_x, out) => out);
@@ -142,11 +175,17 @@ export function alignBatched(args: readonly TensorImpl[], batched: readonly bool
 type BinaryRule = (a: TensorImpl, b: TensorImpl, ta: Linear, tb: Linear, out: TensorImpl) => Linear;
 type BinaryVjp = (ct: TensorImpl, a: TensorImpl, b: TensorImpl, out: TensorImpl, needs: readonly boolean[]) => readonly [Linear, Linear];
 
+const SIMD_BINARY = new Map<string, SimdOp>([
+  ["add", "add"], ["sub", "sub"], ["mul", "mul"], ["div", "div"], ["maximum", "maximum"], ["minimum", "minimum"],
+  ["equal", "eq"], ["notEqual", "ne"], ["less", "lt"], ["lessEqual", "le"], ["greater", "gt"], ["greaterEqual", "ge"],
+]);
+
 function binaryPrimitive(name: string, expr: string, kind: BinaryKind, jvp: BinaryRule | null, vjp: BinaryVjp | null): Primitive<null> {
+  const simd = SIMD_BINARY.get(name);
   const prim: Primitive<null> = definePrimitive<null>({
     name,
     abstract: binaryAbstract(name, kind),
-    impl: ([a, b], _p, out) => mapBinary(expr, a!.data, a!.shape, b!.data, b!.shape, out.shape, out.dtype),
+    impl: ([a, b], _p, out) => simdEager(simd, [a!, b!], out) ?? mapBinary(expr, a!.data, a!.shape, b!.data, b!.shape, out.shape, out.dtype),
     jvp: ([a, b], [ta, tb], out) => (jvp === null || !isFloat(out.dtype) || (ta == null && tb == null) ? null : jvp(a!, b!, ta ?? null, tb ?? null, out)),
     vjp: (ct, [a, b], out, _p, needs) => {
       if (vjp === null || !isFloat(out.dtype)) return [null, null];
@@ -159,7 +198,7 @@ function binaryPrimitive(name: string, expr: string, kind: BinaryKind, jvp: Bina
       return bind(prim, [a!, b!], null);
     },
   });
-  elementwiseFormulas.set(prim, { vars: ["a", "b"], expr });
+  elementwiseFormulas.set(prim, simd === undefined ? { vars: ["a", "b"], expr } : { vars: ["a", "b"], expr, simd });
   return prim;
 }
 
@@ -268,7 +307,7 @@ export const selectP: Primitive<null> = definePrimitive<null>({
     return bind(selectP, [c!, a!, b!], null);
   },
 });
-elementwiseFormulas.set(selectP, { vars: ["c", "a", "b"], expr: "(c ? a : b)" });
+elementwiseFormulas.set(selectP, { vars: ["c", "a", "b"], expr: "(c ? a : b)", simd: "where" });
 
 /** Raw where. */
 export const where = (c: TensorImpl, a: TensorImpl, b: TensorImpl): TensorImpl => bind(selectP, [c, a, b], null);

@@ -16,6 +16,7 @@ import type { Meta, Primitive } from "../core/primitive.js";
 import { flatten, type Leaf } from "../core/pytree.js";
 import { elementwiseFormulas } from "../primitives/elementwise.js";
 import { H } from "../primitives/kernels.js";
+import { accessFor, elementwiseKernel, SIMD_MIN_ELEMENTS, type EwAccess, type EwArg, type EwNode } from "../backend/elementwise.js";
 
 type Ref = { readonly kind: "var"; readonly id: number } | { readonly kind: "const"; readonly value: Concrete };
 
@@ -72,34 +73,6 @@ class JitTracer extends Tracer {
 
 // ---------------------------------------------------------------- compilation
 
-/** How a fused loop reads an operand of a given shape at flat output index `i`. */
-type Access = { readonly mode: "full" } | { readonly mode: "scalar" } | { readonly mode: "mod"; readonly m: number } | { readonly mode: "div"; readonly m: number };
-
-function accessFor(inShape: readonly number[], outShape: readonly number[]): Access | null {
-  let n = 1;
-  for (const d of inShape) n *= d;
-  let total = 1;
-  for (const d of outShape) total *= d;
-  if (n === total && inShape.length <= outShape.length && inShape.every((d, i) => d === outShape[outShape.length - inShape.length + i]))
-    return { mode: "full" };
-  if (n === 1) return { mode: "scalar" };
-  const off = outShape.length - inShape.length;
-  if (off < 0) return null;
-  const padded = [...new Array<number>(off).fill(1), ...inShape];
-  // Trailing block equal, leading dims 1 → i % m (a bias row); leading equal, trailing 1 → i / m (a column).
-  let k = padded.length;
-  while (k > 0 && padded[k - 1] === outShape[k - 1]) k--;
-  if (padded.slice(0, k).every((d) => d === 1)) return { mode: "mod", m: n };
-  let j = 0;
-  while (j < padded.length && padded[j] === outShape[j]) j++;
-  if (padded.slice(j).every((d) => d === 1)) {
-    let m = 1;
-    for (const d of outShape.slice(j)) m *= d;
-    return { mode: "div", m };
-  }
-  return null;
-}
-
 const FLOATY: ReadonlySet<DType> = new Set(["float32", "float64", "bool"]);
 
 interface Group {
@@ -151,7 +124,10 @@ function compileGroup(g: Group, usedOutside: Set<number>, defs: ReadonlyMap<numb
   }
   let total = 1;
   for (const d of g.shape) total *= d;
-  const accesses = external.map((r) => accessFor(r.kind === "const" ? r.value.shape : defs.get(r.id)!.shape, g.shape)!);
+  const metaOf = (r: Ref): Meta => (r.kind === "const" ? r.value : defs.get(r.id)!);
+  const accesses = external.map((r) => accessFor(metaOf(r).shape, g.shape)!);
+  const simd = simdGroup(g, external, accesses, outputs, total, extOf, metaOf);
+  if (simd !== null) return simd;
   const loadLines = [...loads.keys()].map((i) => {
     const a = accesses[i]!;
     const idx = a.mode === "full" ? "i" : a.mode === "scalar" ? "0" : a.mode === "mod" ? `i % ${a.m}` : `(i / ${a.m}) | 0`;
@@ -174,6 +150,39 @@ function compileGroup(g: Group, usedOutside: Set<number>, defs: ReadonlyMap<numb
 }
 
 
+
+/**
+ * The group as one SIMD kernel, when every operation has one, every operand and result is float32, and
+ * the broadcasts are ones the kernel handles; null to use the generated TypeScript loop instead.
+ */
+function simdGroup(
+  g: Group, external: readonly Ref[], accesses: readonly EwAccess[], outputs: readonly Eqn[], total: number,
+  extOf: (r: Ref) => number, metaOf: (r: Ref) => Meta,
+): Step | null {
+  // float32 throughout (bool only inside, as masks): a float64 step would round differently.
+  if (total < SIMD_MIN_ELEMENTS || outputs.some((e) => e.meta.dtype !== "float32") || external.some((r) => metaOf(r).dtype !== "float32")) return null;
+  if (g.eqns.some((e) => e.meta.dtype !== "float32" && e.meta.dtype !== "bool")) return null;
+  const nodeOf = new Map<number, number>(g.eqns.map((e, k) => [e.out, k]));
+  const nodes: EwNode[] = [];
+  for (const e of g.eqns) {
+    const op = elementwiseFormulas.get(e.prim)?.simd;
+    if (op === undefined) return null;
+    const args = e.ins.map((r): EwArg => {
+      const k = r.kind === "var" ? nodeOf.get(r.id) : undefined;
+      return k !== undefined ? { kind: "node", index: k } : { kind: "in", index: extOf(r) };
+    });
+    nodes.push({ op, args });
+  }
+  const kernel = elementwiseKernel({ total, inputs: accesses, nodes, outputs: outputs.map((e) => nodeOf.get(e.out)!) });
+  if (kernel === null) return null;
+  return {
+    kind: "fused",
+    run: (env) => {
+      const outs = kernel(external.map((r) => (r.kind === "const" ? r.value.data : env.get(r.id)!.data) as Float32Array));
+      outputs.forEach((e, k) => env.set(e.out, new Concrete(e.meta.shape, e.meta.dtype, outs[k]!, e.meta.names)));
+    },
+  };
+}
 
 /** Groups elementwise chains and turns the equations into executable steps. */
 function compile(eqns: readonly Eqn[], inputs: readonly { id: number; meta: Meta }[], outRefs: readonly Ref[]): Step[] {

@@ -121,6 +121,10 @@ export interface Emitter {
   f32x4ExtractLane(lane: number): Emitter;
   /** f32x4 binary operator by name (`pmax(a, b)` is lane-wise `a < b ? b : a`, so `pmax(0, x)` maps NaN to 0). */
   f32x4(op: F32x4Op): Emitter;
+  /** Bitwise v128 operator by name. */
+  v128(op: V128Op): Emitter;
+  /** `select(a, b, cond)`: `a` if `cond` ≠ 0, else `b` (numeric operands). */
+  select(): Emitter;
   /** `f32x4.relaxed_madd(a, b, c)` = a·b + c, fused where the CPU has FMA (relaxed SIMD proposal). */
   f32x4RelaxedMadd(): Emitter;
 }
@@ -131,6 +135,8 @@ export type I32Op = keyof typeof I32_OPS;
 export type F32Op = keyof typeof F32_OPS;
 /** Names of the f32x4 operators the emitter knows. */
 export type F32x4Op = keyof typeof F32X4_OPS;
+/** Names of the bitwise v128 operators the emitter knows (`bitselect(a, b, m)` = `a & m | b & ~m`). */
+export type V128Op = keyof typeof V128_OPS;
 
 const I32_OPS = {
   eqz: 0x45, eq: 0x46, ne: 0x47, lt_s: 0x48, lt_u: 0x49, gt_s: 0x4a, gt_u: 0x4b,
@@ -138,7 +144,14 @@ const I32_OPS = {
   add: 0x6a, sub: 0x6b, mul: 0x6c, and: 0x71, or: 0x72, xor: 0x73, shl: 0x74, shr_s: 0x75, shr_u: 0x76,
 } as const;
 const F32_OPS = { add: 0x92, sub: 0x93, mul: 0x94, min: 0x96, max: 0x97 } as const;
-const F32X4_OPS = { add: 0xe4, sub: 0xe5, mul: 0xe6, div: 0xe7, min: 0xe8, max: 0xe9, pmin: 0xea, pmax: 0xeb } as const;
+const F32X4_OPS = {
+  add: 0xe4, sub: 0xe5, mul: 0xe6, div: 0xe7, min: 0xe8, max: 0xe9, pmin: 0xea, pmax: 0xeb,
+  // Unary.
+  abs: 0xe0, neg: 0xe1, sqrt: 0xe3, ceil: 0x67, floor: 0x68, trunc: 0x69, nearest: 0x6a,
+  // Comparisons: lane masks (all ones where true).
+  eq: 0x41, ne: 0x42, lt: 0x43, gt: 0x44, le: 0x45, ge: 0x46,
+} as const;
+const V128_OPS = { not: 0x4d, and: 0x4e, andnot: 0x4f, or: 0x50, xor: 0x51, bitselect: 0x52 } as const;
 
 const SIMD = 0xfd;
 
@@ -200,6 +213,8 @@ export function emitter(): Emitter {
     f32x4ExtractLane: (lane) => (simd(0x1f), bytes.push(lane), e),
     f32x4: (op) => (simd(F32X4_OPS[op]), e),
     f32x4RelaxedMadd: () => (simd(0x105), e),
+    v128: (op) => (simd(V128_OPS[op]), e),
+    select: () => (bytes.push(0x1b), e),
   };
   return e;
 }

@@ -1,0 +1,90 @@
+/**
+ * Float32 elementwise programs on WebAssembly SIMD: one eager op, or a chain fused by `jit`. The operands
+ * are copied into the shared scratch memory, the generated kernel runs, and the results are copied out,
+ * so callers keep ordinary typed arrays and nothing needs disposing.
+ *
+ * `elementwiseKernel` returns null where the program cannot run here (no SIMD, TENFOLD_BACKEND=typescript,
+ * an unsupported broadcast); callers then use their TypeScript loops, which compute the same bits.
+ */
+import { getWasm, MAX_PAGES, requestedMode, reserve } from "./runtime.js";
+import { ewLayout, ewModuleBytes, ewSupported, type EwAccess, type EwProgram } from "./wasm/elementwise-kernel.js";
+
+export type { EwAccess, EwArg, EwNode, EwProgram, SimdOp } from "./wasm/elementwise-kernel.js";
+
+/** A compiled program: runs on float32 inputs of the program's sizes and returns one new array per output. */
+export type ElementwiseKernel = (inputs: readonly Float32Array[]) => Float32Array[];
+
+/** Below this many output elements the copies in and out cost more than a TypeScript loop. */
+export const SIMD_MIN_ELEMENTS = 512;
+const CACHE_SIZE = 256;
+const cache = new Map<string, ElementwiseKernel | null>();
+
+/**
+ * How an operand of shape `inShape`, broadcast to `outShape`, is read at flat output index `i`; null
+ * when it is none of the four patterns (full, scalar, a row repeated, a column repeated).
+ */
+export function accessFor(inShape: readonly number[], outShape: readonly number[]): EwAccess | null {
+  let n = 1;
+  for (const d of inShape) n *= d;
+  let total = 1;
+  for (const d of outShape) total *= d;
+  if (n === total && inShape.length <= outShape.length && inShape.every((d, i) => d === outShape[outShape.length - inShape.length + i]))
+    return { mode: "full" };
+  if (n === 1) return { mode: "scalar" };
+  const off = outShape.length - inShape.length;
+  if (off < 0) return null;
+  const padded = [...new Array<number>(off).fill(1), ...inShape];
+  // Trailing block equal, leading dims 1 → i % m (a bias row); leading equal, trailing 1 → i / m (a column).
+  let k = padded.length;
+  while (k > 0 && padded[k - 1] === outShape[k - 1]) k--;
+  if (padded.slice(0, k).every((d) => d === 1)) return { mode: "mod", m: n };
+  let j = 0;
+  while (j < padded.length && padded[j] === outShape[j]) j++;
+  if (padded.slice(j).every((d) => d === 1)) {
+    let m = 1;
+    for (const d of outShape.slice(j)) m *= d;
+    return { mode: "div", m };
+  }
+  return null;
+}
+
+function inputLength(a: EwAccess, total: number): number {
+  return a.mode === "full" ? total : a.mode === "scalar" ? 1 : a.mode === "mod" ? a.m : total / a.m;
+}
+
+function compile(p: EwProgram): ElementwiseKernel | null {
+  const w = getWasm();
+  if (w === null || !ewSupported(p)) return null;
+  const L = ewLayout(p);
+  const module = new w.api.Module(ewModuleBytes(p, L, w.shared, MAX_PAGES));
+  const run = new w.api.Instance(module, { env: { memory: w.memory } }).exports["run"] as () => void;
+  const lengths = p.inputs.map((a) => inputLength(a, p.total));
+  return (inputs) => {
+    if (inputs.length !== lengths.length || inputs.some((x, i) => x.length !== lengths[i]))
+      throw new RangeError(`elementwise kernel: expected inputs of lengths [${lengths.join(", ")}], got [${inputs.map((x) => x.length).join(", ")}]`);
+    if (!reserve(w, L.bytes)) throw new RangeError("elementwise kernel: out of wasm memory");
+    const heap = w.heap;
+    inputs.forEach((x, i) => heap.set(x, L.offIn[i]! >> 2));
+    run();
+    return L.offOut.map((o) => heap.slice(o >> 2, (o >> 2) + p.total));
+  };
+}
+
+/**
+ * The compiled kernel for a program (cached by its structure), or null if SIMD kernels are unavailable,
+ * turned off, or the program is unsupported, or too big for the scratch memory.
+ */
+export function elementwiseKernel(p: EwProgram): ElementwiseKernel | null {
+  if (requestedMode() === "typescript") return null;
+  const w = getWasm();
+  if (w === null) return null;
+  const key = JSON.stringify(p);
+  let k = cache.get(key);
+  if (k === undefined) {
+    k = compile(p);
+    if (k !== null && !reserve(w, ewLayout(p).bytes)) k = null;
+    if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+  } else cache.delete(key);
+  cache.set(key, k);
+  return k;
+}
