@@ -178,6 +178,10 @@ function copyBlock(
   }
   const rowLen = block[r - 1]!;
   const idx = new Array<number>(r).fill(0);
+  // Long rows between typed arrays of one kind: copy each row as a block (memcpy), not element by element.
+  const rows = rowLen >= 16 && ArrayBuffer.isView(src) && ArrayBuffer.isView(dst) && src.constructor === dst.constructor;
+  const s1 = src as Float32Array;
+  const d1 = dst as Float32Array;
   for (;;) {
     let s = so;
     let d = d0;
@@ -185,7 +189,8 @@ function copyBlock(
       s += idx[i]! * ss[i]!;
       d += idx[i]! * ds[i]!;
     }
-    for (let j = 0; j < rowLen; j++) dst[d + j] = src[s + j]!;
+    if (rows) d1.set(s1.subarray(s, s + rowLen), d);
+    else for (let j = 0; j < rowLen; j++) dst[d + j] = src[s + j]!;
     let k = r - 2;
     while (k >= 0) {
       idx[k]!++;

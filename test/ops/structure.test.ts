@@ -48,6 +48,15 @@ describe("structure ops", () => {
     expectTensor(T.slice(a, 0, -1), [1, 3], [4, 5, 6]);
     expectTensor(pipe(a, T.slice(1, 0, 1)), [2, 1], [1, 4]);
   });
+  it("slice and its gradient (pad) copy long rows as blocks, in every dtype", () => {
+    const x = T.fromArray(Array.from({ length: 240 }, (_, i) => i), "3 4 20");
+    const got = T.slice(T.slice(x, 1, 1, 3), 0, 1, 3);
+    const want = [1, 2].flatMap((i) => [1, 2].flatMap((j) => Array.from({ length: 20 }, (_, k) => i * 80 + j * 20 + k)));
+    expectTensor(got, [2, 2, 20], want);
+    expectTensor(T.slice(T.cast(x, "int32"), 2, 0, 17), [3, 4, 17], x.toFlat().filter((_, i) => i % 20 < 17));
+    const g = T.grad((t: T.Tensor<[3, 4, 20]>) => T.sum(T.slice(t, 1, 1, 3)))(T.zeros("3 4 20"));
+    expectTensor(g, [3, 4, 20], Array.from({ length: 240 }, (_, i) => (Math.floor(i / 20) % 4 >= 1 && Math.floor(i / 20) % 4 < 3 ? 1 : 0)));
+  });
   it("take, takeAlongAxis (the tutorial's pick), gather", () => {
     expectTensor(T.take(a, T.tensor([1, 0, 1], "int32")), [3, 3], [4, 5, 6, 1, 2, 3, 4, 5, 6]);
     expectTensor(T.take(a, T.tensor([2, 0], "int32"), 1), [2, 2], [3, 1, 6, 4]);
