@@ -27,6 +27,8 @@ const cube = f64("A B C");
 const pair = arbBroadcastPair({ maxRank: 3, maxDim: 3 }).chain(([a, b]) => fc.tuple(f64(a), f64(b)).map(([x, y]) => ({ a: x, b: y })));
 /** Distinct values (no ties for max/min) at least 1e−3 apart. */
 const distinct = f64("B N", { minGap: 1e-3 });
+/** Rows of at least two values (an unbiased variance of one value is NaN), apart so √variance stays smooth. */
+const rows2 = f64("B N", { sizes: { N: fc.integer({ min: 2, max: 4 }) }, minGap: 0.05 });
 
 const unary: Case[] = [
   { name: "neg", f: O.neg, arb: mat },
@@ -89,6 +91,15 @@ const reductions: Case[] = [
   { name: "softmax (axis −1)", f: (x: X) => O.softmax(x), arb: cube },
   { name: "softmax (axis 0)", f: (x: X) => O.softmax(x, 0), arb: mat },
   { name: "logSoftmax (axis −1)", f: (x: X) => O.logSoftmax(x), arb: mat },
+  { name: "variance (all, correction 0)", f: (x: X) => O.variance(x, { correction: 0 }), arb: cube },
+  { name: "variance (axis −1)", f: (x: X) => O.variance(x, { axis: -1 }), arb: rows2 },
+  {
+    name: "variance (axes [0, 2], keepdims, correction 2)",
+    f: (x: X) => O.variance(x, { axis: [0, 2], keepdims: true, correction: 2 }),
+    arb: f64("A B C", { sizes: { A: fc.integer({ min: 2, max: 3 }), C: fc.integer({ min: 2, max: 3 }) } }),
+  },
+  { name: "std (axis 1)", f: (x: X) => O.std(x, { axis: 1 }), arb: rows2 },
+  { name: "std (all, correction 0)", f: (x: X) => O.std(x, { correction: 0 }), arb: f64("B N", { minGap: 0.05 }) },
 ];
 
 const products: Case[] = [

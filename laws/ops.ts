@@ -34,6 +34,8 @@ export const cast = T.cast as unknown as (x: X, dtype: T.DType) => X;
 
 export const sum = red(T.sum), mean = red(T.mean), max = red(T.max), min = red(T.min), argmax = red(T.argmax), argmin = red(T.argmin);
 export const logsumexp = red(T.logsumexp);
+type VarRed = (x: X, opts?: { axis?: number | readonly number[]; keepdims?: boolean; correction?: number }) => X;
+export const variance = T.variance as unknown as VarRed, std = T.std as unknown as VarRed;
 
 export const reshape = T.reshape as unknown as (x: X, spec: string, sizes?: Record<string, number>) => X;
 export const flatten = T.flatten as unknown as (x: X, start?: number, end?: number) => X;

@@ -70,6 +70,8 @@ const others: Case[] = [
   { name: "logsumexp (axis −1)", f: (x: X) => O.logsumexp(x, { axis: -1 }), args: ["B M N"] },
   { name: "softmax (axis 0), outAxes 1", f: (x: X) => O.softmax(x, 0), args: ["B M N"], opts: { outAxes: 1 } },
   { name: "logSoftmax", f: (x: X) => O.logSoftmax(x), args: ["B M N"] },
+  { name: "variance (axis −1, correction 0)", f: (x: X) => O.variance(x, { axis: -1, correction: 0 }), args: ["B M N"] },
+  { name: "std (all, correction 0), inAxes 1", f: (x: X) => O.std(x, { correction: 0 }), args: ["M B N"], opts: { inAxes: 1 } },
   // matrix products
   { name: "matmul, both mapped", f: O.matmul, args: ["B M K", "B K N"] },
   { name: "matmul, weights unmapped", f: O.matmul, args: ["B M K", "K N"], opts: { inAxes: [0, null] } },
@@ -126,6 +128,7 @@ describe("vmap of derivatives", () => {
     ["sum(softmax(x)·x)", (x) => O.sum(O.mul(O.softmax(x), x))],
     ["sum(tanh(x·xᵀ))", (x) => O.sum(O.tanh(O.matmul(x, O.transpose(x))))],
     ["max", (x) => O.max(x)],
+    ["std (correction 0)", (x) => O.std(x, { correction: 0 })],
   ];
   for (const [name, f] of fs) {
     it(lawTitle(`vmap(grad(${name})) = stacking grad(${name}) per example`), () => {

@@ -17,8 +17,8 @@ export {
   where, clamp, cast,
 } from "./ops/elementwise.js";
 export type { UnaryOp, BinaryOp } from "./ops/elementwise.js";
-export { sum, mean, max, min, argmax, argmin, logsumexp } from "./ops/reduce.js";
-export type { ReduceOp, ReduceOptions } from "./ops/reduce.js";
+export { sum, mean, variance, std, max, min, argmax, argmin, logsumexp } from "./ops/reduce.js";
+export type { ReduceOp, ReduceOptions, ReduceDType, VarianceOptions } from "./ops/reduce.js";
 export {
   reshape, flatten, transpose, permute, expandDims, squeeze, concat, stack, slice, take, takeAlongAxis, gather, oneHot,
   broadcastTo, stopGradient,

@@ -4,7 +4,7 @@
  */
 import type { AxesError, ErrorCheck, ErrorIf, ReduceShape, Shape } from "../shape/types.js";
 import { normAxes } from "../shape/runtime.js";
-import { isFloat, type DType } from "../tensor/dtype.js";
+import { isFloat, type DType, type FloatDType } from "../tensor/dtype.js";
 import { isTensor, typed, type Tensor, type TensorImpl } from "../tensor/tensor.js";
 import * as R from "../primitives/reduce.js";
 import * as E from "../primitives/elementwise.js";
@@ -18,36 +18,87 @@ export interface ReduceOptions<Ax extends number | readonly number[] | undefined
   readonly keepdims?: K;
 }
 
-/** A typed reduction, callable directly or curried for `pipe`. */
-export interface ReduceOp<Name extends string, Out extends DType | "same" = "same"> {
+/**
+ * The dtype of a reduction's result: a fixed dtype, the input's (`same`), or the input's when it is a
+ * float and float32 otherwise (`float`, for means and variances of integers).
+ */
+export type ReduceDType<Out extends DType | "same" | "float", D extends DType> = Out extends DType
+  ? Out
+  : Out extends "float"
+    ? D extends FloatDType ? D : "float32"
+    : D;
+
+/** A typed reduction, callable directly or curried for `pipe`; `Extra` holds options beyond the axes. */
+export interface ReduceOp<Name extends string, Out extends DType | "same" | "float" = "same", Extra = unknown> {
   <const Ax extends number | readonly number[] | undefined = undefined, K extends boolean = false>(
-    opts: ReduceOptions<Ax, K>,
-  ): <S extends Shape, D extends DType>(x: ErrorIf<AxesError<S, Ax, Name>, Tensor<S, D>>) => Tensor<ReduceShape<S, Ax, K>, Out extends DType ? Out : D>;
+    opts: ReduceOptions<Ax, K> & Extra,
+  ): <S extends Shape, D extends DType>(x: ErrorIf<AxesError<S, Ax, Name>, Tensor<S, D>>) => Tensor<ReduceShape<S, Ax, K>, ReduceDType<Out, D>>;
   // The direct form comes last: it is the signature TypeScript uses when the op is passed as a value (`pipe(x, mean)`).
   <S extends Shape, D extends DType, const Ax extends number | readonly number[] | undefined = undefined, K extends boolean = false>(
-    x: Tensor<S, D>, opts?: ReduceOptions<Ax, K> & ErrorCheck<AxesError<S, Ax, Name>>,
-  ): Tensor<ReduceShape<S, Ax, K>, Out extends DType ? Out : D>;
+    x: Tensor<S, D>, opts?: ReduceOptions<Ax, K> & Extra & ErrorCheck<AxesError<S, Ax, Name>>,
+  ): Tensor<ReduceShape<S, Ax, K>, ReduceDType<Out, D>>;
 }
 
-function reduction<Name extends string, Out extends DType | "same" = "same">(
-  name: Name, f: (x: TensorImpl, axes: number[], keepdims: boolean) => TensorImpl,
-): ReduceOp<Name, Out> {
-  const run = (x: unknown, opts: ReduceOptions | undefined): unknown => {
+function reduction<Name extends string, Out extends DType | "same" | "float" = "same", Extra = unknown>(
+  name: Name, f: (x: TensorImpl, axes: number[], keepdims: boolean, opts: ReduceOptions & Extra) => TensorImpl,
+): ReduceOp<Name, Out, Extra> {
+  const run = (x: unknown, opts: (ReduceOptions & Extra) | undefined): unknown => {
     const t = operand(x as Tensor<any, any>);
     const axes = normAxes(name, opts?.axis, t.shape.length);
-    return typed(f(t, axes, opts?.keepdims ?? false));
+    return typed(f(t, axes, opts?.keepdims ?? false, opts ?? ({} as ReduceOptions & Extra)));
   };
-  return ((a: unknown, b?: ReduceOptions) => (isTensor(a) ? run(a, b) : (x: unknown) => run(x, a as ReduceOptions))) as ReduceOp<Name, Out>;
+  type O = ReduceOptions & Extra;
+  return ((a: unknown, b?: O) => (isTensor(a) ? run(a, b) : (x: unknown) => run(x, a as O))) as ReduceOp<Name, Out, Extra>;
 }
 
 /** Sum of elements. */
 export const sum = reduction("sum", R.sum);
 /** Arithmetic mean (integers give float32). */
-export const mean = reduction("mean", (x, axes, keep) => {
+export const mean = reduction<"mean", "float">("mean", (x, axes, keep) => {
   const n = axes.reduce((p, a) => p * x.shape[a]!, 1);
   const xf = isFloat(x.dtype) ? x : E.cast(x, "float32");
   return E.div(R.sum(xf, axes, keep), constant(n, xf.dtype));
 });
+
+/** Options of {@link variance} and {@link std} beyond the axes and `keepdims`: the degrees-of-freedom correction. */
+export interface VarianceOptions {
+  /** Subtracted from the count of reduced elements in the divisor, as in `torch.var`: 1 (the default) is unbiased, 0 the population variance. */
+  readonly correction?: number;
+}
+
+/**
+ * Σ(x − mean)² / max(0, N − correction) over the reduced axes, composed from sum, div, sub and mul, so
+ * every transformation differentiates and batches it with no rule of its own. Two passes, not
+ * E[x²] − E[x]², so a large mean does not cancel the variance away.
+ */
+function varianceRaw(op: string, x: TensorImpl, axes: number[], keep: boolean, correction: number | undefined): TensorImpl {
+  const c = correction ?? 1;
+  if (!Number.isFinite(c)) throw new RangeError(`${op}: correction must be a finite number, got ${c}`);
+  const xf = isFloat(x.dtype) ? x : E.cast(x, "float32");
+  const n = axes.reduce((p, a) => p * xf.shape[a]!, 1);
+  const m = E.div(R.sum(xf, axes, true), constant(n, xf.dtype));
+  const d = E.sub(xf, m);
+  return E.div(R.sum(E.mul(d, d), axes, keep), constant(Math.max(0, n - c), xf.dtype));
+}
+
+/**
+ * Variance, as `torch.var`: `correction` 1 (the default, unbiased) divides by N − 1, 0 by N; N − correction ≤ 0
+ * gives ∞ or NaN like PyTorch. Integers give float32. Named `variance` because `var` is a keyword.
+ */
+export const variance = reduction<"variance", "float", VarianceOptions>("variance", (x, axes, keep, o) => varianceRaw("variance", x, axes, keep, o.correction));
+
+/**
+ * Standard deviation √variance, as `torch.std` (same `correction`). Where it is 0 its gradient is 0, as in
+ * PyTorch, rather than the 0·∞ = NaN of differentiating √ at 0.
+ */
+export const std = reduction<"std", "float", VarianceOptions>("std", (x, axes, keep, o) => {
+  const v = varianceRaw("std", x, axes, keep, o.correction);
+  const zero = constant(0, v.dtype);
+  const isZero = E.eq(v, zero);
+  // The inner `where` keeps √ away from 0, so its infinite derivative never meets the zero cotangent.
+  return E.where(isZero, zero, E.sqrt(E.where(isZero, constant(1, v.dtype), v)));
+});
+
 /** Maximum; ties share the gradient evenly. */
 export const max = reduction("max", R.max);
 /** Minimum; ties share the gradient evenly. */
