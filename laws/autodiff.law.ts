@@ -102,6 +102,12 @@ const reductions: Case[] = [
   { name: "std (all, correction 0)", f: (x: X) => O.std(x, { correction: 0 }), arb: f64("B N", { minGap: 0.05 }) },
 ];
 
+const scans: Case[] = [
+  { name: "cumsum (axis 0)", f: (x: X) => O.cumsum(x, 0), arb: cube },
+  { name: "cumsum (axis −1)", f: (x: X) => O.cumsum(x, -1), arb: cube },
+  { name: "cumsum of a product (axis 1, shared input)", f: (x: X) => O.mul(O.cumsum(O.mul(x, x), 1), x), arb: cube },
+];
+
 const products: Case[] = [
   { name: "matmul", f: ({ a, b }: { a: X; b: X }) => O.matmul(a, b), arb: arbTensors({ a: "M K", b: "K N" }, { dtype: "float64", min: -3, max: 3, maxDim: 3 }) },
   { name: "matmul (batched, broadcast batch)", f: ({ a, b }: { a: X; b: X }) => O.matmul(a, b), arb: arbTensors({ a: "B 1 M K", b: "C K N" }, { dtype: "float64", min: -3, max: 3, maxDim: 2 }) },
@@ -130,7 +136,9 @@ const structure: Case[] = [
   { name: "cross-entropy-like (logSoftmax, takeAlongAxis, mean)", f: ({ x, idx }: { x: X; idx: X }) => O.neg(O.mean(O.takeAlongAxis(O.logSoftmax(x), idx, 1))), arb: arbTensors({ x: "B 4", idx: { shape: "B 1", dtype: "int32", min: 0, max: 3 } }, { dtype: "float64", min: -3, max: 3 }) },
 ];
 
-const battery: [string, Case[]][] = [["unary", unary], ["binary", binary], ["reductions", reductions], ["products", products], ["structure", structure]];
+const battery: [string, Case[]][] = [
+  ["unary", unary], ["binary", binary], ["reductions", reductions], ["scans", scans], ["products", products], ["structure", structure],
+];
 
 for (const [group, cases] of battery)
   describe(`derivatives: ${group}`, () => {

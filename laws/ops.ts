@@ -36,6 +36,7 @@ export const sum = red(T.sum), mean = red(T.mean), max = red(T.max), min = red(T
 export const logsumexp = red(T.logsumexp);
 type VarRed = (x: X, opts?: { axis?: number | readonly number[]; keepdims?: boolean; correction?: number }) => X;
 export const variance = T.variance as unknown as VarRed, std = T.std as unknown as VarRed;
+export const cumsum = T.cumsum as unknown as (x: X, axis: number) => X;
 
 export const reshape = T.reshape as unknown as (x: X, spec: string, sizes?: Record<string, number>) => X;
 export const flatten = T.flatten as unknown as (x: X, start?: number, end?: number) => X;

@@ -72,6 +72,9 @@ const others: Case[] = [
   { name: "logSoftmax", f: (x: X) => O.logSoftmax(x), args: ["B M N"] },
   { name: "variance (axis −1, correction 0)", f: (x: X) => O.variance(x, { axis: -1, correction: 0 }), args: ["B M N"] },
   { name: "std (all, correction 0), inAxes 1", f: (x: X) => O.std(x, { correction: 0 }), args: ["M B N"], opts: { inAxes: 1 } },
+  // scans
+  { name: "cumsum (axis 0)", f: (x: X) => O.cumsum(x, 0), args: ["B M N"] },
+  { name: "cumsum (axis −1), inAxes 1, outAxes 2", f: (x: X) => O.cumsum(x, -1), args: ["M B N"], opts: { inAxes: 1, outAxes: 2 } },
   // matrix products
   { name: "matmul, both mapped", f: O.matmul, args: ["B M K", "B K N"] },
   { name: "matmul, weights unmapped", f: O.matmul, args: ["B M K", "K N"], opts: { inAxes: [0, null] } },
@@ -129,6 +132,7 @@ describe("vmap of derivatives", () => {
     ["sum(tanh(x·xᵀ))", (x) => O.sum(O.tanh(O.matmul(x, O.transpose(x))))],
     ["max", (x) => O.max(x)],
     ["std (correction 0)", (x) => O.std(x, { correction: 0 })],
+    ["sum(cumsum(x)·x)", (x) => O.sum(O.mul(O.cumsum(x, -1), x))],
   ];
   for (const [name, f] of fs) {
     it(lawTitle(`vmap(grad(${name})) = stacking grad(${name}) per example`), () => {

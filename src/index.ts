@@ -19,6 +19,8 @@ export {
 export type { UnaryOp, BinaryOp } from "./ops/elementwise.js";
 export { sum, mean, variance, std, max, min, argmax, argmin, logsumexp } from "./ops/reduce.js";
 export type { ReduceOp, ReduceOptions, ReduceDType, VarianceOptions } from "./ops/reduce.js";
+export { cumsum } from "./ops/scan.js";
+export type { CumsumDType } from "./ops/scan.js";
 export {
   reshape, flatten, transpose, permute, expandDims, squeeze, concat, stack, slice, take, takeAlongAxis, gather, oneHot,
   broadcastTo, stopGradient,
