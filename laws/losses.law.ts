@@ -2,7 +2,9 @@
 import fc from "fast-check";
 import { describe, it } from "vitest";
 import * as T from "../src/index.js";
-import { arbTensor, arbTensors, assertClose, assertLaw, law, lawTitle } from "../src/testing/index.js";
+import {
+  arbTensor, arbTensors, assertClose, assertLaw, gradMatchesFiniteDifferences, jvpVjpAdjoint, law, lawTitle,
+} from "../src/testing/index.js";
 
 const { nn } = T;
 
@@ -67,5 +69,26 @@ describe("huber", () => {
         assertClose(h1.toFlat(), l1.toFlat(), { rtol: 1e-12, atol: 1e-12 });
       }),
     );
+  });
+});
+
+describe("binaryCrossEntropy", () => {
+  type P = T.Tensor<any, "float64">;
+  const bce = (x: P, y: P): P => nn.binaryCrossEntropy(x, y) as P;
+  it(lawTitle("inside (0, 1), its custom rules are the derivatives of the loss (input and target)"), () => {
+    const arb = arbTensors({ x: { shape: "B N", min: 0.05, max: 0.95 }, y: { shape: "B N", min: 0, max: 1 } }, { dtype: "float64" });
+    assertLaw(gradMatchesFiniteDifferences(({ x, y }: { x: P; y: P }) => bce(x, y), arb));
+  });
+  it(lawTitle("forward and reverse mode agree even at x ∈ {0, 1}, where both give PyTorch's ±1e12"), () => {
+    const arb = fc
+      .array(fc.oneof(fc.constantFrom(0, 1), fc.double({ min: 0.01, max: 0.99, noNaN: true })), { minLength: 1, maxLength: 6 })
+      .map((vs) => T.fromArray(vs, "N", { N: vs.length }, "float64") as P);
+    // A constant target derived from the shape alone, with hard and soft labels.
+    const f = (x: P): P => {
+      const n = x.shape[0] as number;
+      const y = T.fromArray(Array.from({ length: n }, (_, i) => [1, 0, 0.5, 0.25][i % 4]!), "N", { N: n }, "float64") as P;
+      return nn.binaryCrossEntropy(x, y, { reduction: "none" }) as P;
+    };
+    assertLaw(jvpVjpAdjoint(f, arb));
   });
 });

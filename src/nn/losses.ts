@@ -4,7 +4,8 @@
  * call `crossEntropy(logits, y, opts?)` or curried on its target for `pipe(logits, crossEntropy(y))`.
  *
  * All are composed from primitives, so `grad` differentiates them; the few places that guard a
- * logarithm against 0 or ∞ say why.
+ * logarithm against 0 or ∞ say why. `binaryCrossEntropy` alone carries custom derivative rules: PyTorch's,
+ * which differ from the derivative of its clamped value at probabilities of exactly 0 and 1.
  */
 import { sameShape } from "../shape/runtime.js";
 import { ShapeError, DTypeError } from "../errors.js";
@@ -17,6 +18,7 @@ import * as S from "../primitives/structure.js";
 import { constant } from "../primitives/util.js";
 import { logSoftmaxRaw, softplusRaw } from "../ops/activations.js";
 import { takeAlongAxis } from "../ops/structure.js";
+import { customJvp, customVjp } from "../transforms/custom.js";
 
 type T = TensorImpl;
 
@@ -332,13 +334,59 @@ function clampedLog(x: T): T {
   return E.where(pos, E.maximum(l, c(-100, x)), c(-100, x));
 }
 
+/** −(y·log x + (1−y)·log(1−x)) per element, each log clamped to ≥ −100. */
+function bceValue(x: T, y: T): T {
+  const one = c(1, x);
+  return E.neg(E.add(E.mul(y, clampedLog(x)), E.mul(E.sub(one, y), clampedLog(E.sub(one, x)))));
+}
+
+/** PyTorch's guard against 1/0 in the BCE gradient: the float 1e−12, also for float64 inputs. */
+const BCE_EPS = Math.fround(1e-12);
+
+/** PyTorch's ∂/∂x of the clamped loss, times `g`: g·(x − y) / max((1 − x)·x, ε), which is ±1e12·g at x ∈ {0, 1}. */
+const bceGradInput = (g: T, x: T, y: T): T => E.div(E.mul(g, E.sub(x, y)), E.maximum(E.mul(E.sub(c(1, x), x), x), c(BCE_EPS, x)));
+
+/** PyTorch's ∂/∂y of the clamped loss: −logit(x) = −log(x / (1 − x)), ±∞ at x ∈ {0, 1}. */
+const bceGradTarget = (x: T): T => E.neg(E.log(E.div(x, E.sub(c(1, x), x))));
+
+type Prob = Tensor<Shape, FloatDType>;
+
+/** The elementwise loss with PyTorch's forward-mode rule (used by `jvp`, `jacfwd`). */
+const bceJvp = customJvp(
+  (x: Prob, y: Prob): Prob => typed(bceValue(impl(x), impl(y))),
+  ([x, y], [tx, ty]) => {
+    const xi = impl(x);
+    const ti = impl(ty);
+    // A zero target tangent (a constant target) adds 0, not 0·∞ = NaN at x ∈ {0, 1} (where PyTorch's own
+    // forward mode gives NaN); the inner `where` keeps the ∞ away from any derivative of this rule too.
+    const still = E.eq(ti, c(0, ti));
+    const dy = E.where(still, c(0, xi), E.mul(ti, bceGradTarget(E.where(still, c(0.5, xi), xi))));
+    return typed(E.add(bceGradInput(impl(tx), xi, impl(y)), dy));
+  },
+);
+
+/**
+ * The elementwise loss with PyTorch's reverse-mode rule. The clamp makes the loss flat where log x < −100,
+ * so its own derivative there is 0; PyTorch instead differentiates the unclamped formula, guarded against
+ * 1/0, and a model that outputs exactly 0 or 1 still receives a (huge) gradient pushing it back.
+ */
+const bceElementwise = customVjp(
+  bceJvp,
+  (x: Prob, y: Prob): [Prob, [T, T]] => [bceJvp(x, y), [impl(x), impl(y)]],
+  ([x, y], ct): [Prob, Prob] => {
+    const g = impl(ct);
+    return [typed(bceGradInput(g, x, y)), typed(E.mul(g, bceGradTarget(x)))];
+  },
+);
+
 /**
  * Binary cross-entropy of probabilities (PyTorch `binary_cross_entropy`):
- * −w·(y·log x + (1−y)·log(1−x)), each log clamped to ≥ −100 so x ∈ {0, 1} gives a finite loss.
+ * −w·(y·log x + (1−y)·log(1−x)), each log clamped to ≥ −100 so x ∈ {0, 1} gives a finite loss (100).
+ * Gradients are PyTorch's: (x − y) / max((1 − x)·x, 1e−12) for the input (±1e12 at x ∈ {0, 1}, not the
+ * clamp's 0) and −logit(x) for the target; `weight` receives the per-element loss.
  */
 export const binaryCrossEntropy: PointwiseLoss<BceOptions> = pointwise("binaryCrossEntropy", (x, y, o) => {
-  const one = c(1, x);
-  const l = E.neg(E.add(E.mul(y, clampedLog(x)), E.mul(E.sub(one, y), clampedLog(E.sub(one, x)))));
+  const l = impl(bceElementwise(typed(x), typed(y)));
   return o.weight === undefined ? l : E.mul(l, E.cast(impl(o.weight), x.dtype));
 });
 

@@ -174,6 +174,85 @@ describe("binary cross-entropy (PyTorch)", () => {
     const g = T.grad((q: T.Tensor<[3]>) => nn.binaryCrossEntropy(q, T.tensor([1, 0, 0])))(T.tensor([0, 1, 0]));
     expect(g.toFlat().every(Number.isFinite)).toBe(true);
   });
+  describe("at x ∈ {0, 1} and below e^−100: PyTorch's values and gradients", () => {
+    // x = torch.tensor([0., 1., 0., 1., 0.3, 1e-30], dtype=dt, requires_grad=True)
+    // y = torch.tensor([1., 0., 0., 1., 0.5, 1.], dtype=dt, requires_grad=True); bw = torch.tensor([1., 2., 0.5, 1., 3., 1.], dtype=dt)
+    // The input gradient is (x − y) / max((1 − x)·x, 1e−12) (not the clamp's 0), the target gradient −logit(x).
+    const ref = {
+      float32: {
+        none: [100, 100, 0, 0, 0.78032386302948, 69.07755279541016], // F.binary_cross_entropy(x, y, reduction="none")
+        gxSum: [-999999995904, 999999995904, 0, 0, -0.9523808360099792, -999999995904], // torch.autograd.grad(l.sum(), [x, y])
+        gySum: [Infinity, -Infinity, Infinity, -Infinity, 0.8472978472709656, 69.07755279541016],
+        mean: 44.976314544677734, // F.binary_cross_entropy(x, y)
+        gxMean: [-166666665984, 166666665984, 0, 0, -0.1587301343679428, -166666665984], // torch.autograd.grad(l, [x, y])
+        gyMean: [Infinity, -Infinity, Infinity, -Infinity, 0.14121630787849426, 11.512925148010254],
+        wSum: 371.41851806640625, // F.binary_cross_entropy(x, y, weight=bw, reduction="sum")
+        gxWSum: [-999999995904, 1999999991808, 0, 0, -2.857142448425293, -999999995904], // torch.autograd.grad(l, x)
+      },
+      float64: {
+        none: [100, 100, 0, 0, 0.7803238741323343, 69.07755278982137],
+        // PyTorch's ε is the float 1e−12 in every dtype: 1 / float(1e−12) = 1000000003995.8029.
+        gxSum: [-1000000003995.8029, 1000000003995.8029, 0, 0, -0.9523809523809524, -1000000003995.8029],
+        gySum: [Infinity, -Infinity, Infinity, -Infinity, 0.8472978603872037, 69.07755278982137],
+        mean: 44.97631277732561,
+        gxMean: [-166666667332.63382, 166666667332.63382, 0, 0, -0.15873015873015875, -166666667332.63382],
+        gyMean: [Infinity, -Infinity, Infinity, -Infinity, 0.14121631006453395, 11.512925464970229],
+        wSum: 371.4185244122184,
+        gxWSum: [-1000000003995.8029, 2000000007991.6057, 0, 0, -2.857142857142857, -1000000003995.8029],
+      },
+    };
+    for (const dtype of ["float32", "float64"] as const) {
+      const r = ref[dtype];
+      const tol = dtype === "float32" ? 2e-7 : 1e-15;
+      const x = T.tensor([0, 1, 0, 1, 0.3, 1e-30], dtype);
+      const yy = T.tensor([1, 0, 0, 1, 0.5, 1], dtype);
+      const bw = T.tensor([1, 2, 0.5, 1, 3, 1], dtype);
+      type P = typeof x;
+      it(`${dtype}: loss, input and target gradients for each reduction, and with a weight`, () => {
+        expectTensor(nn.binaryCrossEntropy(x, yy, { reduction: "none" }), [6], r.none, tol);
+        let [gx, gy] = T.grad((a: P, b: P) => nn.binaryCrossEntropy(a, b, { reduction: "sum" }), { argnums: [0, 1] })(x, yy);
+        expectTensor(gx, [6], r.gxSum, tol);
+        expectTensor(gy, [6], r.gySum, tol);
+        const [l, g] = T.valueAndGrad((a: P, b: P) => nn.binaryCrossEntropy(a, b), { argnums: [0, 1] })(x, yy);
+        expectTensor(l, [], [r.mean], tol);
+        [gx, gy] = g;
+        expectTensor(gx, [6], r.gxMean, tol);
+        expectTensor(gy, [6], r.gyMean, tol);
+        const [lw, gw] = T.valueAndGrad((a: P) => nn.binaryCrossEntropy(a, yy, { weight: bw, reduction: "sum" }))(x);
+        expectTensor(lw, [], [r.wSum], tol);
+        expectTensor(gw, [6], r.gxWSum, tol);
+      });
+      it(`${dtype}: forward mode gives the same input derivative (PyTorch's own gives NaN at 0 and 1)`, () => {
+        const [, t] = T.jvp((a: P) => nn.binaryCrossEntropy(a, yy, { reduction: "sum" }), [x], [T.onesLike(x)]);
+        expectTensor(t, [], [r.gxSum.reduce((p, v) => p + v, 0)], tol);
+        expectTensor(T.jacfwd((a: P) => nn.binaryCrossEntropy(a, yy, { reduction: "sum" }))(x), [6], r.gxSum, tol);
+        // With a target tangent too: −logit(x) per unit of target, ±∞ at the edges as in reverse mode.
+        const [, ty] = T.jvp((b: P) => nn.binaryCrossEntropy(x, b, { reduction: "none" }), [yy], [T.onesLike(yy)]);
+        expectTensor(ty, [6], r.gySum, tol);
+      });
+    }
+    it("second derivatives inside (0, 1) are those of the loss", () => {
+      // p = torch.tensor([0.1, 0.7, 0.99, 0.5], dtype=torch.float64, requires_grad=True); t = torch.tensor([0., 1., 1., 0.3], dtype=torch.float64)
+      // g, = torch.autograd.grad(F.binary_cross_entropy(p, t), p, create_graph=True); torch.autograd.grad(g.sum(), p)
+      // (PyTorch adds 1e−12 inside its second derivative, hence the 1e−9 tolerance.)
+      const p64 = T.tensor([0.1, 0.7, 0.99, 0.5], "float64");
+      const t64 = T.tensor([0, 1, 1, 0.3], "float64");
+      const f = (a: typeof p64) => nn.binaryCrossEntropy(a, t64);
+      const want = [0.3086419753017833, 0.5102040816277944, 0.2550760126002112, 0.9999999999920002];
+      expectTensor(T.grad((a: typeof p64) => T.sum(T.grad(f)(a)))(p64), [4], want, 1e-9);
+      const h = T.hessian(f)(p64).toFlat();
+      expectTensor(T.tensor([h[0]!, h[5]!, h[10]!, h[15]!], "float64"), [4], want, 1e-9);
+    });
+    it("the same under jit and vmap", () => {
+      const x = T.tensor([[0, 1, 0.3], [1, 0, 1e-30]], "float64");
+      const yy = T.tensor([[1, 0, 0.5], [1, 0, 1]], "float64");
+      const f = (a: typeof x) => nn.binaryCrossEntropy(a, yy, { reduction: "sum" });
+      const want = [-1000000003995.8029, 1000000003995.8029, -0.9523809523809524, 0, 0, -1000000003995.8029];
+      expectTensor(T.jit(T.grad(f))(x), [2, 3], want, 1e-15);
+      const perRow = T.vmap(T.grad((a: T.Tensor<[3], "float64">, b: T.Tensor<[3], "float64">) => nn.binaryCrossEntropy(a, b, { reduction: "sum" })));
+      expectTensor(perRow(x, yy), [2, 3], want, 1e-15);
+    });
+  });
   it("binaryCrossEntropyWithLogits: plain, posWeight, weight + sum", () => {
     // z = torch.tensor([[-2., 0.5, 3., 10.], [1., -1., 0., -30.]]); tz = torch.tensor([[0., 1., 1., 0.3], [1., 0., 0.5, 1.]]); pw = torch.tensor([1., 2., 3., 0.5])
     const z = T.tensor([[-2, 0.5, 3, 10], [1, -1, 0, -30]]);
