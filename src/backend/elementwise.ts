@@ -6,6 +6,7 @@
  * `elementwiseKernel` returns null where the program cannot run here (no SIMD, TENFOLD_BACKEND=typescript,
  * an unsupported broadcast); callers then use their TypeScript loops, which compute the same bits.
  */
+import { allocUninit } from "../tensor/dtype.js";
 import { getWasm, MAX_PAGES, requestedMode, reserve } from "./runtime.js";
 import { ewLayout, ewModuleBytes, ewSupported, type EwAccess, type EwProgram } from "./wasm/elementwise-kernel.js";
 
@@ -66,7 +67,11 @@ function compile(p: EwProgram): ElementwiseKernel | null {
     const heap = w.heap;
     inputs.forEach((x, i) => heap.set(x, L.offIn[i]! >> 2));
     run();
-    return L.offOut.map((o) => heap.slice(o >> 2, (o >> 2) + p.total));
+    return L.offOut.map((o) => {
+      const out = allocUninit("float32", p.total) as Float32Array;
+      out.set(heap.subarray(o >> 2, (o >> 2) + p.total));
+      return out;
+    });
   };
 }
 

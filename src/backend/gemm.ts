@@ -8,6 +8,7 @@
  * the TypeScript reference if WebAssembly SIMD is unavailable. `TENFOLD_BACKEND=typescript|wasm1|wasm`
  * forces a mode (wasm1 = single-threaded wasm).
  */
+import { allocUninit } from "../tensor/dtype.js";
 import { createPool, type Pool } from "./pool.js";
 import { checkGemmArgs, gemmF32Reference, type GemmOptions } from "./reference.js";
 import { getWasm, MAX_PAGES, requestedMode, reserve, threadCount, type BackendMode, type Wasm } from "./runtime.js";
@@ -128,7 +129,9 @@ function gemmWasm(
     const job = { id: plan.id, rows: parts.rows, size, m, n, flags: f, chunks: Math.ceil(total / size) };
     if (!pool.execute(job, plan.run)) plan.run(0, m, 0, n, flags);
   }
-  return heap.slice(L.offC >> 2, (L.offC >> 2) + m * n);
+  const out = allocUninit("float32", m * n) as Float32Array;
+  out.set(heap.subarray(L.offC >> 2, (L.offC >> 2) + m * n));
+  return out;
 }
 
 /** Result of a problem with an empty dimension: bias (or zero) rows, relu'd. */

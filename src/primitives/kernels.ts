@@ -5,7 +5,7 @@
  * into a specialised loop with `new Function`, so every primitive has its own monomorphic hot loop
  * (a shared loop calling a per-op closure is several times slower in V8).
  */
-import { alloc, type DType, type Storage } from "../tensor/dtype.js";
+import { alloc, allocUninit, type DType, type Storage } from "../tensor/dtype.js";
 import { stridesOf } from "../shape/runtime.js";
 
 type UnaryLoop = (x: Storage, out: Storage, n: number) => void;
@@ -146,7 +146,7 @@ function forEachRow(outShape: readonly number[], strides: readonly (readonly num
 
 /** Applies a unary expression elementwise. */
 export function mapUnary(expr: string, x: Storage, dtype: DType): Storage {
-  const out = alloc(dtype, x.length);
+  const out = allocUninit(dtype, x.length);
   unaryLoop(expr)(x, out, x.length);
   return out;
 }
@@ -157,7 +157,7 @@ export function mapBinary(
 ): Storage {
   let n = 1;
   for (const d of outShape) n *= d;
-  const out = alloc(dtype, n);
+  const out = allocUninit(dtype, n);
   if (a.length === n && b.length === n) flatLoop(expr, "vv")(a, b, out, n);
   else if (b.length === 1 && a.length === n) flatLoop(expr, "vs")(a, b, out, n);
   else if (a.length === 1 && b.length === n) flatLoop(expr, "sv")(a, b, out, n);
@@ -181,7 +181,7 @@ export function mapSelect(
 ): Storage {
   let n = 1;
   for (const d of outShape) n *= d;
-  const out = alloc(dtype, n);
+  const out = allocUninit(dtype, n);
   if (c.length === n && a.length === n && b.length === n) {
     for (let i = 0; i < n; i++) out[i] = c[i] ? a[i]! : b[i]!;
     return out;
@@ -207,7 +207,7 @@ export function mapSelect(
 export function broadcastCopy(x: Storage, shape: readonly number[], outShape: readonly number[], dtype: DType): Storage {
   let n = 1;
   for (const d of outShape) n *= d;
-  const out = alloc(dtype, n);
+  const out = allocUninit(dtype, n);
   const s = broadcastStrides(shape, outShape);
   const r = outShape.length;
   const rowLen = r === 0 ? 1 : outShape[r - 1]!;
@@ -243,7 +243,7 @@ export function permuteCopy(x: Storage, shape: readonly number[], perm: readonly
   const strides = perm.map((p) => inStrides[p]!);
   let n = 1;
   for (const d of shape) n *= d;
-  const out = alloc(dtype, n);
+  const out = allocUninit(dtype, n);
   if (r === 2 && perm[0] === 1) {
     // Blocked 2-D transpose: stays in cache for big matrices.
     const rows = shape[0]!;

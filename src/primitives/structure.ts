@@ -4,7 +4,7 @@
  */
 import { DTypeError, ShapeError } from "../errors.js";
 import { sameShape, sizeOf, stridesOf } from "../shape/runtime.js";
-import { alloc, isFloat } from "../tensor/dtype.js";
+import { alloc, allocUninit, isFloat } from "../tensor/dtype.js";
 import { noNames, type TensorImpl } from "../tensor/tensor.js";
 import { bind } from "../core/trace.js";
 import { definePrimitive, type Primitive } from "../core/primitive.js";
@@ -115,7 +115,7 @@ export const sliceP: Primitive<SliceParams> = definePrimitive<SliceParams>({
     return { shape, dtype: x!.dtype, names: x!.names.map((n, i) => (shape[i] === s[i] ? n : null)) };
   },
   impl: ([x], p, out) => {
-    const data = alloc(out.dtype, sizeOf(out.shape));
+    const data = allocUninit(out.dtype, sizeOf(out.shape));
     copyBlock(x!.data, x!.shape, p.starts, data, out.shape, null);
     return data;
   },
@@ -270,7 +270,7 @@ export const takeP: Primitive<{ axis: number }> = definePrimitive<{ axis: number
     const inner = sizeOf(s.slice(p.axis + 1));
     const ix = idx!.data;
     const k = ix.length;
-    const data = alloc(out.dtype, sizeOf(out.shape));
+    const data = allocUninit(out.dtype, sizeOf(out.shape));
     const src = x!.data;
     for (let j = 0; j < k; j++) {
       const v = ix[j]!;

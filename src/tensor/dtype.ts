@@ -20,8 +20,54 @@ export type Storage = StorageOf[DType];
 /** All dtypes, for validation of outside input. */
 export const DTYPES: readonly DType[] = ["float32", "float64", "int32", "bool"];
 
+/**
+ * Where storage comes from while a jitted program runs: its planned buffers, recycled from one run to the
+ * next (see `transforms/jit.ts`). Outside a run, every allocation is a fresh typed array.
+ */
+export interface StorageSource {
+  /** Storage for `n` elements of `dtype`, zero-filled when `zeroed`. */
+  take(dtype: DType, n: number, zeroed: boolean): Storage;
+}
+
+let source: StorageSource | null = null;
+
+/** Runs `f` with allocations served by `s` (restored afterwards, also on throw). */
+export function withStorageSource<R>(s: StorageSource, f: () => R): R {
+  const saved = source;
+  source = s;
+  try {
+    return f();
+  } finally {
+    source = saved;
+  }
+}
+
 /** Allocates zeroed storage for `n` elements of `dtype`. */
 export function alloc(dtype: DType, n: number): Storage {
+  return source === null ? freshStorage(dtype, n) : source.take(dtype, n, true);
+}
+
+/** Allocates storage the caller overwrites entirely (recycled buffers are not cleared first). */
+export function allocUninit(dtype: DType, n: number): Storage {
+  return source === null ? freshStorage(dtype, n) : source.take(dtype, n, false);
+}
+
+/** Whether `s` is storage of `dtype`. */
+export function isStorageOf(s: Storage, dtype: DType): boolean {
+  switch (dtype) {
+    case "float32":
+      return s instanceof Float32Array;
+    case "float64":
+      return s instanceof Float64Array;
+    case "int32":
+      return s instanceof Int32Array;
+    case "bool":
+      return s instanceof Uint8Array;
+  }
+}
+
+/** A new zeroed typed array for `n` elements of `dtype`. */
+export function freshStorage(dtype: DType, n: number): Storage {
   switch (dtype) {
     case "float32":
       return new Float32Array(n);

@@ -9,7 +9,7 @@
  * so every composition of transformations stays correct.
  */
 import { TransformError } from "../errors.js";
-import { alloc, type DType, type Storage } from "../tensor/dtype.js";
+import { allocUninit, freshStorage, isStorageOf, withStorageSource, type DType, type Storage, type StorageSource } from "../tensor/dtype.js";
 import { Concrete, typed, type TensorImpl } from "../tensor/tensor.js";
 import { Trace, Tracer, whileStaging, withTrace } from "../core/trace.js";
 import type { Meta, Primitive } from "../core/primitive.js";
@@ -141,7 +141,7 @@ function compileGroup(g: Group, usedOutside: Set<number>, defs: ReadonlyMap<numb
     kind: "fused",
     run: (env) => {
       const ins = external.map((r) => (r.kind === "const" ? r.value.data : env.get(r.id)!.data));
-      const outs = outputs.map((e) => alloc(e.meta.dtype, total));
+      const outs = outputs.map((e) => allocUninit(e.meta.dtype, total));
       kernel(...ins, ...outs, total);
       outputs.forEach((e, k) => env.set(e.out, new Concrete(e.meta.shape, e.meta.dtype, outs[k]!, e.meta.names)));
     },
@@ -228,7 +228,40 @@ function compile(eqns: readonly Eqn[], inputs: readonly { id: number; meta: Meta
 
 // ---------------------------------------------------------------- the transformation
 
+/**
+ * The planned buffers of a staged program. The k-th allocation of a run reuses the buffer of the k-th
+ * allocation of the previous run when dtype and size agree, unless that buffer escaped into the results
+ * (the caller owns those). Intermediates thus cost no fresh memory after the first run: a fresh large
+ * typed array costs page faults, which on this kind of machine take longer than the kernels that fill it.
+ * Within one run no buffer is handed out twice, so reuse never aliases two live values.
+ */
+class BufferPlan implements StorageSource {
+  private readonly bufs: (Storage | undefined)[] = [];
+  private k = 0;
+  take(dtype: DType, n: number, zeroed: boolean): Storage {
+    const i = this.k++;
+    const b = this.bufs[i];
+    if (b !== undefined && b.length === n && isStorageOf(b, dtype)) {
+      if (zeroed) b.fill(0);
+      return b;
+    }
+    const f = freshStorage(dtype, n);
+    this.bufs[i] = f;
+    return f;
+  }
+  /** Starts a run: allocations are numbered from 0 again. */
+  begin(): void {
+    this.k = 0;
+  }
+  /** Drops the buffers that the results hold (or view), so no later run writes into them. */
+  release(results: readonly Concrete[]): void {
+    const owned = new Set<ArrayBufferLike>(results.map((r) => r.data.buffer));
+    for (let i = 0; i < this.bufs.length; i++) if (this.bufs[i] !== undefined && owned.has(this.bufs[i]!.buffer)) this.bufs[i] = undefined;
+  }
+}
+
 interface Staged {
+  readonly buffers: BufferPlan;
   readonly inputIds: readonly number[];
   readonly steps: readonly Step[];
   readonly outRefs: readonly Ref[];
@@ -286,6 +319,7 @@ function stage<Args extends readonly unknown[], R>(f: (...args: Args) => R, leav
       const outRefs = o.leaves.map((l) => (typeof l === "number" ? ({ kind: "const", value: new Concrete([], "float64", Float64Array.of(l)) } as Ref) : trace.ref(l as unknown as TensorImpl)));
       const numberOut = o.leaves.map((l) => typeof l === "number");
       return {
+        buffers: new BufferPlan(),
         inputIds,
         steps: compile(trace.eqns, inputs, outRefs),
         outRefs,
@@ -299,14 +333,20 @@ function run(staged: Staged, leaves: readonly Leaf[]): unknown {
   const env = new Map<number, Concrete>();
   let k = 0;
   for (const l of leaves) if (typeof l !== "number") env.set(staged.inputIds[k++]!, (l as unknown as TensorImpl).concrete());
-  for (const s of staged.steps) {
-    if (s.kind === "fused") s.run(env);
-    else {
-      const e = s.eqn;
-      const ins = e.ins.map((r) => (r.kind === "const" ? r.value : env.get(r.id)!));
-      const data: Storage = e.prim.impl(ins, e.params, e.meta);
-      env.set(e.out, new Concrete(e.meta.shape, e.meta.dtype, data, e.meta.names));
+  const plan = staged.buffers;
+  plan.begin();
+  const results = withStorageSource(plan, () => {
+    for (const s of staged.steps) {
+      if (s.kind === "fused") s.run(env);
+      else {
+        const e = s.eqn;
+        const ins = e.ins.map((r) => (r.kind === "const" ? r.value : env.get(r.id)!));
+        const data: Storage = e.prim.impl(ins, e.params, e.meta);
+        env.set(e.out, new Concrete(e.meta.shape, e.meta.dtype, data, e.meta.names));
+      }
     }
-  }
-  return staged.unflatten(staged.outRefs.map((r) => (r.kind === "const" ? r.value : env.get(r.id)!)));
+    return staged.outRefs.map((r) => (r.kind === "const" ? r.value : env.get(r.id)!));
+  });
+  plan.release(results);
+  return staged.unflatten(results);
 }
