@@ -58,6 +58,34 @@ describe("jit", () => {
   });
 });
 
+describe("jit's planned buffers", () => {
+  const data = (n: number, k: number) => Array.from({ length: n }, (_, i) => ((i * 7 + k) % 13) - 6);
+  it("never let a later call write into an earlier call's results, also through reshapes and views", () => {
+    const f = T.jit((x: T.Tensor<[64, 48]>, w: T.Tensor<[48, 32]>) => {
+      const h = T.relu(T.add(T.matmul(x, w), 0.5));
+      const z = T.mul(h, 2);
+      return { h, flat: T.reshape(z, "2048"), s: T.sum(z, { axis: 0 }), m: T.matmul(h, T.transpose(w)) };
+    });
+    const x1 = T.fromArray(data(64 * 48, 1), "64 48");
+    const x2 = T.fromArray(data(64 * 48, 5), "64 48");
+    const w = T.fromArray(data(48 * 32, 3).map((v) => v / 10), "48 32");
+    const r1 = f(x1, w);
+    const snapshot = { h: r1.h.toFlat(), flat: r1.flat.toFlat(), s: r1.s.toFlat(), m: r1.m.toFlat() };
+    const r2 = f(x2, w);
+    const r3 = f(x1, w);
+    expect({ h: r1.h.toFlat(), flat: r1.flat.toFlat(), s: r1.s.toFlat(), m: r1.m.toFlat() }).toEqual(snapshot);
+    expect({ h: r3.h.toFlat(), flat: r3.flat.toFlat(), s: r3.s.toFlat(), m: r3.m.toFlat() }).toEqual(snapshot);
+    expect(r2.h.toFlat()).not.toEqual(snapshot.h);
+  });
+  it("hand out zeroed storage where a kernel expects it (scatter-add gradients of take)", () => {
+    const g = T.jit(T.grad((x: T.Tensor<[50, 20]>) => T.sum(T.take(x, T.tensor([3, 3, 7], "int32")))));
+    const x = T.fromArray(data(1000, 2), "50 20");
+    const first = g(x).toFlat();
+    for (let i = 0; i < 3; i++) expect(g(x).toFlat()).toEqual(first);
+    expect(first.reduce((a, b) => a + b, 0)).toBe(60);
+  });
+});
+
 describe("checks that run inside staged programs", () => {
   it("an out-of-range class index throws under jit as it does eagerly", () => {
     const ce = (o: T.Tensor<[2, 3]>, t: T.Tensor<[2], "int32">) => T.nn.crossEntropy(o, t);
