@@ -13,7 +13,7 @@ import { createPool, type Pool } from "./pool.js";
 import { checkGemmArgs, gemmF32Reference, type GemmOptions } from "./reference.js";
 import { getWasm, MAX_PAGES, requestedMode, reserve, threadCount, type BackendMode, type Wasm } from "./runtime.js";
 import {
-  defaultTuning, gemmLayout, gemmModuleBytes, RUN_BIAS, RUN_NO_PACK, RUN_RELU,
+  defaultTuning, gemmLayout, gemmModuleBytes, gemmNarrowModuleBytes, isNarrow, narrowRows, RUN_BIAS, RUN_NO_PACK, RUN_RELU,
   type GemmShape, type GemmTuning,
 } from "./wasm/gemm-kernel.js";
 import type { WasmModule } from "./wasm/api.js";
@@ -34,6 +34,10 @@ interface Plan {
   readonly module: WasmModule;
   readonly run: (i0: number, i1: number, j0: number, j1: number, flags: number) => void;
   readonly pack: (j0: number, j1: number) => void;
+  /** The narrow kernel (all columns at once; threads split rows only). */
+  readonly narrow: boolean;
+  /** Row split points must be multiples of this. */
+  readonly rowStep: number;
   sharedWithWorker: boolean;
 }
 
@@ -57,7 +61,11 @@ function getPlan(w: Wasm, shape: GemmShape, tuning?: GemmTuning): Plan {
     return hit;
   }
   const layout = gemmLayout(shape);
-  const bytes = gemmModuleBytes(shape, layout, tuning ?? defaultTuning(shape, w.fma), w.shared, MAX_PAGES);
+  const tune = tuning ?? defaultTuning(shape, w.fma);
+  const narrow = isNarrow(shape) && tune.narrow !== false;
+  const bytes = narrow
+    ? gemmNarrowModuleBytes(shape, layout, tune.fma === true, w.shared, MAX_PAGES)
+    : gemmModuleBytes(shape, layout, tune, w.shared, MAX_PAGES);
   const module = new w.api.Module(bytes);
   const exports = new w.api.Instance(module, { env: { memory: w.memory } }).exports;
   const plan: Plan = {
@@ -67,6 +75,8 @@ function getPlan(w: Wasm, shape: GemmShape, tuning?: GemmTuning): Plan {
     module,
     run: exports["run"] as Plan["run"],
     pack: exports["pack"] as Plan["pack"],
+    narrow,
+    rowStep: narrow ? narrowRows(shape.n) : 4,
     sharedWithWorker: false,
   };
   plans.set(key, plan);
@@ -82,8 +92,9 @@ function getPlan(w: Wasm, shape: GemmShape, tuning?: GemmTuning): Plan {
 }
 
 /** Whether to share a product between threads by row bands or column bands, or not at all. */
-function split(s: GemmShape): { readonly rows: boolean } | undefined {
+function split(s: GemmShape, plan: Plan): { readonly rows: boolean } | undefined {
   if (s.m * s.n * s.k < THREAD_MIN_MACS) return undefined;
+  if (plan.narrow) return Math.ceil(s.m / plan.rowStep) >= 2 ? { rows: true } : undefined;
   const colPanels = Math.ceil(s.n / 8);
   const rowBlocks = Math.ceil(s.m / 4);
   // Columns when there are enough of them: each thread then also transposes only its own part of Bᵀ.
@@ -108,7 +119,7 @@ function gemmWasm(
   if (bias !== undefined) heap.set(bias, L.offBias >> 2);
   const flags = (bias !== undefined ? RUN_BIAS : 0) | (relu ? RUN_RELU : 0);
 
-  const parts = threads ? split(shape) : undefined;
+  const parts = threads ? split(shape, plan) : undefined;
   const pool = parts !== undefined ? ensurePool(w) : undefined;
   if (parts === undefined || pool === undefined || !pool.ready()) {
     plan.run(0, m, 0, n, flags);
@@ -117,11 +128,11 @@ function gemmWasm(
       pool.share(plan.id, plan.module);
       plan.sharedWithWorker = true;
     }
-    const units = parts.rows ? Math.ceil(m / 4) : Math.ceil(n / 8);
-    const size = Math.ceil(units / Math.min(units, CHUNKS)) * (parts.rows ? 4 : 8);
+    const units = parts.rows ? Math.ceil(m / plan.rowStep) : Math.ceil(n / 8);
+    const size = Math.ceil(units / Math.min(units, CHUNKS)) * (parts.rows ? plan.rowStep : 8);
     const total = parts.rows ? m : n;
     let f = flags;
-    if (parts.rows) {
+    if (parts.rows && !plan.narrow) {
       // Row bands all need the whole packed B: pack it once, before the worker starts.
       plan.pack(0, n);
       f |= RUN_NO_PACK;

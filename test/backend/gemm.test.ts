@@ -97,6 +97,23 @@ describe("gemmF32", () => {
       }
   });
 
+  it("narrow outputs (n ≤ 16, B read in place): exact on small integers for every width, row remainder, transposed A, bias and relu, threaded or not", async () => {
+    await warmupBackend();
+    for (const n of [1, 2, 3, 4, 5, 7, 8, 9, 10, 12, 13, 16])
+      for (const [m, k] of [[11, 37], [301, 700]] as const)
+        for (const transA of [false, true]) {
+          const a = Float32Array.from({ length: m * k }, (_, i) => ((i * 7) % 9) - 4);
+          const b = Float32Array.from({ length: k * n }, (_, i) => ((i * 5) % 7) - 3);
+          const bias = Float32Array.from({ length: n }, (_, i) => i - 5);
+          for (const opts of [{ transA }, { transA, bias, relu: true }]) {
+            const want = Array.from(naive(a, b, m, k, n, transA, false, opts.bias, opts.relu === true));
+            for (const mode of ["wasm1", "wasm"] as const)
+              for (const fma of [true, false])
+                expect(Array.from(gemmF32Mode(mode, a, b, m, k, n, opts, { ...defaultTuning({ m, k, n, transA, transB: false }), fma })), `${mode} ${m}×${k}×${n} tA=${transA} fma=${fma}`).toEqual(want);
+          }
+        }
+  });
+
   it("agrees at 200×784×200 in all forms, threaded or not", async () => {
     await warmupBackend();
     const [m, k, n] = [200, 784, 200];

@@ -45,6 +45,8 @@ export interface GemmTuning {
   readonly unroll: number;
   /** Multiply-add with `f32x4.relaxed_madd` (one fused instruction where the CPU has FMA). */
   readonly fma?: boolean;
+  /** Use the narrow kernel (default: when {@link isNarrow}); false forces the general one. */
+  readonly narrow?: boolean;
 }
 
 /** Flags of the exported `run(i0, i1, j0, j1, flags)`. */
@@ -357,5 +359,124 @@ export function gemmModuleBytes(s: GemmShape, L: GemmLayout, tune: GemmTuning, s
     });
   });
   funcs.push(f.build());
+  return encodeModule({ minPages: 1, maxPages, shared }, funcs);
+}
+
+// ---------------------------------------------------------------- narrow outputs (n ≤ 16)
+
+/** Whether a product takes the narrow kernel: few output columns, B not transposed (read in place). */
+export const isNarrow = (s: GemmShape): boolean => s.n <= NARROW_MAX_N && !s.transB;
+const NARROW_MAX_N = 16;
+
+/**
+ * Rows per micro-tile of the narrow kernel: as many as keep accumulators, B vectors and the A splat
+ * within about thirteen v128 registers.
+ */
+export function narrowRows(n: number): number {
+  const nv = Math.ceil(n / 4);
+  return nv === 1 ? 8 : nv === 2 ? 4 : nv === 3 ? 3 : 2;
+}
+
+/**
+ * Micro-kernel `(a, c, bias, flags)` of the narrow kernel: `mr` rows × all n columns over the whole of k,
+ * reading B (k×n, row-major) in place: with n ≤ 16 a row of B is at most four vectors, and one micro-tile
+ * spans the full width, so nothing is gained by packing. Vector reads past a row's end land in the next
+ * row (or the slack after B); those lanes are never stored.
+ */
+function narrowKernel(s: GemmShape, L: GemmLayout, mr: number, fma: boolean, unroll: number): FuncSpec {
+  const { m, k, n, transA } = s;
+  const f = func([i32, i32, i32, i32], []);
+  const c = f.code;
+  const [pa, pc, pbias, pflags] = [0, 1, 2, 3];
+  const nv = Math.ceil(n / 4);
+  const strideAi = transA ? 4 : k * 4;
+  const strideAp = transA ? m * 4 : 4;
+  const strideB = n * 4;
+  const acc: number[][] = [];
+  for (let r = 0; r < mr; r++) acc.push(Array.from({ length: nv }, () => f.local(v128)));
+  const bv = Array.from({ length: nv }, () => f.local(v128));
+  const sv = f.local(v128);
+  const pb = f.local(i32);
+  const aEnd = f.local(i32);
+  const at = (r: number, v: number): number => acc[r]![v]!;
+
+  c.get(pflags).i32Const(INIT_BIAS).i32("and").if();
+  for (let v = 0; v < nv; v++) c.get(pbias).v128Load(v * 16).set(at(0, v));
+  c.else();
+  c.v128ConstF32(0, 0, 0, 0).set(at(0, 0));
+  for (let v = 1; v < nv; v++) c.get(at(0, 0)).set(at(0, v));
+  c.end();
+  for (let r = 1; r < mr; r++) for (let v = 0; v < nv; v++) c.get(at(0, v)).set(at(r, v));
+  c.i32Const(L.offBRaw).set(pb);
+
+  const step = (u: number): void => {
+    for (let v = 0; v < nv; v++) c.get(pb).v128Load(u * strideB + v * 16).set(bv[v]!);
+    for (let r = 0; r < mr; r++) {
+      c.get(pa).v128Load32Splat(u * strideAp + r * strideAi).set(sv);
+      for (let v = 0; v < nv; v++) {
+        if (fma) c.get(sv).get(bv[v]!).get(at(r, v)).f32x4RelaxedMadd().set(at(r, v));
+        else c.get(at(r, v)).get(sv).get(bv[v]!).f32x4("mul").f32x4("add").set(at(r, v));
+      }
+    }
+  };
+  const full = Math.floor(k / unroll);
+  if (full > 0) {
+    c.get(pa).i32Const(full * unroll * strideAp).i32("add").set(aEnd);
+    c.loop();
+    for (let u = 0; u < unroll; u++) step(u);
+    c.get(pa).i32Const(unroll * strideAp).i32("add").set(pa);
+    c.get(pb).i32Const(unroll * strideB).i32("add").set(pb);
+    c.get(pa).get(aEnd).i32("ne").brIf(0);
+    c.end();
+  }
+  for (let u = 0; u < k % unroll; u++) step(u);
+
+  c.get(pflags).i32Const(RELU).i32("and").if();
+  for (let r = 0; r < mr; r++) for (let v = 0; v < nv; v++) c.v128ConstF32(0, 0, 0, 0).get(at(r, v)).f32x4("pmax").set(at(r, v));
+  c.end();
+  for (let r = 0; r < mr; r++)
+    for (let v = 0; v < nv; v++) {
+      const lanes = Math.min(4, n - v * 4);
+      if (lanes === 4) c.get(pc).get(at(r, v)).v128Store(r * strideB + v * 16);
+      else for (let l = 0; l < lanes; l++) c.get(pc).get(at(r, v)).f32x4ExtractLane(l).f32Store(r * strideB + (v * 4 + l) * 4);
+    }
+  return f.build();
+}
+
+/**
+ * The narrow module: exports `run(i0, i1, j0, j1, flags)` (rows i0..i1, all columns; split points must be
+ * multiples of {@link narrowRows}) and a no-op `pack`, so it plugs in where the general module does.
+ */
+export function gemmNarrowModuleBytes(s: GemmShape, L: GemmLayout, fma: boolean, shared: boolean, maxPages: number): Uint8Array {
+  const { m, k, n, transA } = s;
+  if (!isNarrow(s) || m < 1 || k < 1 || n < 1) throw new RangeError("narrow gemm kernel needs n ≤ 16, B not transposed, and m, k ≥ 1");
+  const mr = narrowRows(n);
+  const funcs: FuncSpec[] = [narrowKernel(s, L, mr, fma, 4)];
+  const mRem = m % mr;
+  if (mRem > 0) funcs.push(narrowKernel(s, L, mRem, fma, 4));
+  const strideAi = transA ? 4 : k * 4;
+  const f = func([i32, i32, i32, i32, i32], [], "run");
+  const c = f.code;
+  const [pi0, pi1, , , pflags] = [0, 1, 2, 3, 4];
+  const ir = f.local(i32);
+  const kf = f.local(i32);
+  c.get(pflags).i32Const(RUN_BIAS).i32("and").if().i32Const(INIT_BIAS).set(kf).end();
+  c.get(pflags).i32Const(RUN_RELU).i32("and").if().get(kf).i32Const(RELU).i32("or").set(kf).end();
+  const call = (idx: number): void => {
+    c.get(ir).i32Const(strideAi).i32("mul").i32Const(L.offA).i32("add");
+    c.get(ir).i32Const(n * 4).i32("mul").i32Const(L.offC).i32("add");
+    c.i32Const(L.offBias).get(kf).call(idx);
+  };
+  forLoop(c, ir, () => c.get(pi0), () => c.get(pi1), mr, () => {
+    if (mRem === 0) return call(0);
+    c.get(ir).i32Const(mr).i32("add").get(pi1).i32("le_s").if();
+    call(0);
+    c.else();
+    call(1);
+    c.end();
+  });
+  funcs.push(f.build());
+  const pack = func([i32, i32], [], "pack");
+  funcs.push(pack.build());
   return encodeModule({ minPages: 1, maxPages, shared }, funcs);
 }
