@@ -64,6 +64,8 @@ function checkNames(op: string, inputs: readonly TensorImpl[]): void {
 
 /** The single dispatch point of every primitive application. */
 export function bind<P>(prim: Primitive<P>, inputs: readonly TensorImpl[], params: P): TensorImpl {
+  // Deferred values (neither concrete nor traced, e.g. a lazy minibatch gather) are computed now.
+  if (inputs.some((x) => !(x instanceof Concrete) && !(x instanceof Tracer))) inputs = inputs.map((x) => (x instanceof Tracer ? x : x.concrete()));
   checkNames(prim.name, inputs);
   let top: Trace | null = null;
   for (const x of inputs) {

@@ -4,8 +4,9 @@
  * the order, the same key the same order, and `null` keeps the data's order.
  */
 import { InputError } from "../errors.js";
-import { take, slice } from "../ops/structure.js";
-import type { AnyTensor, Tensor } from "../tensor/tensor.js";
+import { slice } from "../ops/structure.js";
+import { typed, type AnyTensor, type Tensor, type TensorImpl } from "../tensor/tensor.js";
+import { lazyTake } from "../primitives/lazy.js";
 import type { Key } from "../random/key.js";
 import { numExamples, type Batched, type Columns } from "./columns.js";
 import { permutation } from "../random/sample.js";
@@ -39,7 +40,8 @@ export function batches<const D extends Columns>(key: Key | null, data: D, batch
         const out: Record<string, AnyTensor> = {};
         for (const k of names) {
           const t = data[k]! as Tensor<any, any>;
-          out[k] = idx === null ? slice(t, 0, start, end) : take(t, idx, 0);
+          // A shuffled batch is a deferred gather: staged into a jitted step rather than copied out first.
+          out[k] = idx === null ? slice(t, 0, start, end) : typed(lazyTake(t as unknown as TensorImpl, idx as unknown as TensorImpl));
         }
         yield out as Batched<D>;
       }

@@ -15,6 +15,8 @@ import { Trace, Tracer, whileStaging, withTrace } from "../core/trace.js";
 import type { Meta, Primitive } from "../core/primitive.js";
 import { flatten, type Leaf } from "../core/pytree.js";
 import { elementwiseFormulas } from "../primitives/elementwise.js";
+import { LazyTake } from "../primitives/lazy.js";
+import { take } from "../primitives/structure.js";
 import { H } from "../primitives/kernels.js";
 import { accessFor, elementwiseKernel, SIMD_MIN_ELEMENTS, type EwAccess, type EwArg, type EwNode } from "../backend/elementwise.js";
 
@@ -269,7 +271,10 @@ interface Staged {
 }
 
 function signature(leaves: readonly Leaf[], tree: unknown): string {
-  const parts = leaves.map((l) => (typeof l === "number" ? `n${l}` : `${(l as unknown as TensorImpl).dtype}[${(l as unknown as TensorImpl).shape.join(",")}]`));
+  const meta = (t: TensorImpl): string => `${t.dtype}[${t.shape.join(",")}]`;
+  const parts = leaves.map((l) =>
+    typeof l === "number" ? `n${l}` : l instanceof LazyTake ? `take(${meta(l.source)},${meta(l.idx)})` : meta(l as unknown as TensorImpl),
+  );
   return `${JSON.stringify(tree, (_k, v) => (typeof v === "object" && v !== null && !Array.isArray(v) && "shape" in v ? 0 : typeof v === "number" ? 0 : v))}|${parts.join(";")}`;
 }
 
@@ -308,6 +313,13 @@ function stage<Args extends readonly unknown[], R>(f: (...args: Args) => R, leav
       const inputs: { id: number; meta: Meta }[] = [];
       const traced = leaves.map((l) => {
         if (typeof l === "number") return l;
+        if (l instanceof LazyTake) {
+          // A deferred gather: its operands are the inputs, the gather a step of the program.
+          const [src, idx] = [trace.fresh(l.source), trace.fresh(l.idx)];
+          inputIds.push(src.id, idx.id);
+          inputs.push({ id: src.id, meta: l.source }, { id: idx.id, meta: l.idx });
+          return typed(take(src, idx, 0));
+        }
         const t = l as unknown as TensorImpl;
         const x = trace.fresh(t);
         inputIds.push(x.id);
@@ -332,7 +344,13 @@ function stage<Args extends readonly unknown[], R>(f: (...args: Args) => R, leav
 function run(staged: Staged, leaves: readonly Leaf[]): unknown {
   const env = new Map<number, Concrete>();
   let k = 0;
-  for (const l of leaves) if (typeof l !== "number") env.set(staged.inputIds[k++]!, (l as unknown as TensorImpl).concrete());
+  for (const l of leaves) {
+    if (typeof l === "number") continue;
+    if (l instanceof LazyTake) {
+      env.set(staged.inputIds[k++]!, l.source);
+      env.set(staged.inputIds[k++]!, l.idx);
+    } else env.set(staged.inputIds[k++]!, (l as unknown as TensorImpl).concrete());
+  }
   const plan = staged.buffers;
   plan.begin();
   const results = withStorageSource(plan, () => {

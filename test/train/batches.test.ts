@@ -3,6 +3,8 @@ import { describe, expect, it } from "vitest";
 import { fromArray, zeros } from "../../src/index.js";
 import { key, foldIn } from "../../src/random/key.js";
 import { batches, numBatches } from "../../src/train/batches.js";
+import * as T from "../../src/index.js";
+import { train } from "../../src/index.js";
 
 const n = 10;
 const data = {
@@ -33,6 +35,30 @@ describe("batches", () => {
     expect(again).toEqual(ys);
     const other = [...batches(foldIn(k, 1), data, 3)].flatMap((b) => b.y.toFlat());
     expect(other).not.toEqual(ys);
+  });
+
+  it("shuffled batches are deferred gathers: equal to take, staged into a jitted step, computed once elsewhere", () => {
+    const x = T.fromArray(Array.from({ length: 40 * 6 }, (_, i) => i / 7), "40 6");
+    const y = T.fromArray(Array.from({ length: 40 }, (_, i) => i % 3), "40", "int32");
+    const key = T.random.key(3);
+    const order = T.random.permutation(key, 40);
+    const step = T.jit((bx: T.Tensor<[number, 6]>, by: T.Tensor<[number], "int32">) => [T.mul(T.sum(bx, { axis: 1 }), T.cast(by, "float32")), bx] as const);
+    let b = 0;
+    for (const batch of train.batches(key, { x, y }, 16)) {
+      const idx = T.slice(order, 0, b * 16, Math.min(40, b * 16 + 16));
+      const wantX = T.take(x, idx);
+      const wantY = T.take(y, idx);
+      const [got, same] = step(batch.x, batch.y);
+      expect(got.toFlat()).toEqual(T.mul(T.sum(wantX, { axis: 1 }), T.cast(wantY, "float32")).toFlat());
+      expect(same.toFlat()).toEqual(wantX.toFlat());
+      // Outside jit: an ordinary tensor (eager ops, printing, shape) with the gathered values.
+      expect(batch.x.shape).toEqual(wantX.shape);
+      expect(T.add(batch.x, 1).toFlat()).toEqual(T.add(wantX, 1).toFlat());
+      expect(batch.y.toArray()).toEqual(wantY.toArray());
+      expect(T.grad((t: T.Tensor<[number, 6]>) => T.sum(T.mul(t, batch.x)))(wantX).toFlat()).toEqual(wantX.toFlat());
+      b++;
+    }
+    expect(b).toBe(3);
   });
 
   it("is lazy: pulling a few batches of a huge dataset does not build the rest", () => {
