@@ -4,7 +4,8 @@
  */
 import { DTypeError, ShapeError } from "../errors.js";
 import { sizeOf } from "../shape/runtime.js";
-import { alloc, isFloat, type DType, type Storage } from "../tensor/dtype.js";
+import { alloc, allocUninit, isFloat, type DType, type Storage } from "../tensor/dtype.js";
+import { sumRowsF32 } from "../backend/reduce.js";
 import type { TensorImpl } from "../tensor/tensor.js";
 import { bind } from "../core/trace.js";
 import { definePrimitive, type Meta, type Primitive } from "../core/primitive.js";
@@ -39,6 +40,12 @@ function leadingRun(shape: readonly number[], axes: readonly number[]): { reduce
 
 /** Sums rows of a [reduce, keep] buffer into [keep] without transposing (bias gradients). */
 function sumLeading(data: Storage, reduce: number, keep: number, dtype: DType): Storage {
+  const fast = data instanceof Float32Array ? sumRowsF32(data, reduce, keep) : null;
+  if (fast !== null) {
+    const res = allocUninit(dtype, keep);
+    res.set(fast);
+    return res;
+  }
   const acc = new Float64Array(keep);
   for (let r = 0; r < reduce; r++) {
     const base = r * keep;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { accessFor, elementwiseKernel, SIMD_MIN_ELEMENTS, type EwProgram } from "../../src/backend/elementwise.js";
 import { getWasm, withBackend } from "../../src/backend/runtime.js";
+import { sumRowsF32 } from "../../src/backend/reduce.js";
 import { wasmApi } from "../../src/backend/wasm/api.js";
 import { ewLayout, ewModuleBytes, ewSupported } from "../../src/backend/wasm/elementwise-kernel.js";
 import * as T from "../../src/index.js";
@@ -117,5 +118,19 @@ describe("SIMD elementwise kernels", () => {
     expect(accessFor([1], [3, 4])).toEqual({ mode: "scalar" });
     expect(accessFor([3, 1], [3, 4])).toEqual({ mode: "div", m: 4 });
     expect(accessFor([2, 1, 4], [2, 3, 4])).toBeNull();
+  });
+});
+
+describe("SIMD column sums (bias gradients)", () => {
+  it("equal the float64 TypeScript loop bit for bit, for every width remainder, and fall back where small", () => {
+    for (const [r, k] of [[200, 200], [37, 29], [64, 10], [300, 1024], [5, 3]] as const) {
+      const x = T.fromArray(values(r * k, r + k).map((v) => (Number.isFinite(v) ? v * 1.1 : v)), `${r} ${k}` as any);
+      const got = T.sum(x, { axis: 0 }).toFlat();
+      const want = reference(() => T.sum(x, { axis: 0 }).toFlat());
+      expect(sameBits(got, want), `${r}×${k}`).toBe(true);
+    }
+    expect(sumRowsF32(new Float32Array(12), 3, 4)).toBeNull();
+    const direct = sumRowsF32(Float32Array.from({ length: 64 * 33 }, (_, i) => (i % 33) + 0.5), 64, 33)!;
+    expect(Array.from(direct)).toEqual(Array.from({ length: 33 }, (_, j) => 64 * (j + 0.5)));
   });
 });

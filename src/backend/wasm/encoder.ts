@@ -10,10 +10,12 @@
 export const i32 = 0x7f;
 /** Value type byte of `f32`. */
 export const f32 = 0x7d;
+/** Value type `f64`. */
+export const f64 = 0x7c;
 /** Value type byte of `v128`. */
 export const v128 = 0x7b;
 /** A value type byte understood by this encoder. */
-export type ValType = typeof i32 | typeof f32 | typeof v128;
+export type ValType = typeof i32 | typeof f32 | typeof f64 | typeof v128;
 
 /** Appends `value` as unsigned LEB128 (the format's encoding of sizes, indices and offsets). */
 export function uleb(out: number[], value: number): void {
@@ -121,6 +123,18 @@ export interface Emitter {
   f32x4ExtractLane(lane: number): Emitter;
   /** f32x4 binary operator by name (`pmax(a, b)` is lane-wise `a < b ? b : a`, so `pmax(0, x)` maps NaN to 0). */
   f32x4(op: F32x4Op): Emitter;
+  /** `f64x2.promote_low_f32x4`: the two low f32 lanes, widened. */
+  f64x2PromoteLow(): Emitter;
+  /** `f64x2.add`. */
+  f64x2Add(): Emitter;
+  /** `f64.promote_f32`. */
+  f64PromoteF32(): Emitter;
+  /** `f64.add`. */
+  f64Add(): Emitter;
+  /** `f64.const v`. */
+  f64Const(v: number): Emitter;
+  /** `f64.store offset`. */
+  f64Store(offset?: number): Emitter;
   /** Bitwise v128 operator by name. */
   v128(op: V128Op): Emitter;
   /** `select(a, b, cond)`: `a` if `cond` ≠ 0, else `b` (numeric operands). */
@@ -214,6 +228,15 @@ export function emitter(): Emitter {
     f32x4: (op) => (simd(F32X4_OPS[op]), e),
     f32x4RelaxedMadd: () => (simd(0x105), e),
     v128: (op) => (simd(V128_OPS[op]), e),
+    f64x2PromoteLow: () => (simd(0x5f), e),
+    f64x2Add: () => (simd(0xf0), e),
+    f64PromoteF32: () => (bytes.push(0xbb), e),
+    f64Add: () => (bytes.push(0xa0), e),
+    f64Const: (v) => {
+      bytes.push(0x44, ...new Uint8Array(new Float64Array([v]).buffer));
+      return e;
+    },
+    f64Store: (o = 0) => (bytes.push(0x39), memarg(3, o), e),
     select: () => (bytes.push(0x1b), e),
   };
   return e;
