@@ -109,9 +109,10 @@ function forLoop(c: Emitter, v: number, start: () => void, end: () => void, step
 
 /**
  * Generates the micro-kernel `(a, b, c, bias, flags)` computing an `mr × nc` tile over `kc` steps of k.
- * `a` addresses op(A)[i][p0], `b` op(B)[p0][j], `c` C[i][j], `bias` bias[j].
+ * `a` addresses op(A)[i][p0], `b` op(B)[p0][j], `c` C[i][j], `bias` bias[j]. Rows of B are `strideB`
+ * bytes apart: an 8-column packed panel, or B as stored for the narrow kernel.
  */
-function microKernel(s: GemmShape, mr: number, nc: number, kc: number, unroll: number, fma: boolean): FuncSpec {
+function microKernel(s: GemmShape, mr: number, nc: number, kc: number, unroll: number, fma: boolean, strideB = NR * 4): FuncSpec {
   const { m, k, n, transA } = s;
   const f = func([i32, i32, i32, i32, i32], []);
   const c = f.code;
@@ -119,7 +120,6 @@ function microKernel(s: GemmShape, mr: number, nc: number, kc: number, unroll: n
   const nv = Math.ceil(nc / 4);
   const strideAi = transA ? 4 : k * 4;
   const strideAp = transA ? m * 4 : 4;
-  const strideB = NR * 4;
   const strideC = n * 4;
   const acc: number[][] = [];
   for (let r = 0; r < mr; r++) acc.push(Array.from({ length: nv }, () => f.local(v128)));
@@ -378,82 +378,19 @@ export function narrowRows(n: number): number {
 }
 
 /**
- * Micro-kernel `(a, c, bias, flags)` of the narrow kernel: `mr` rows × all n columns over the whole of k,
- * reading B (k×n, row-major) in place: with n ≤ 16 a row of B is at most four vectors, and one micro-tile
- * spans the full width, so nothing is gained by packing. Vector reads past a row's end land in the next
- * row (or the slack after B); those lanes are never stored.
- */
-function narrowKernel(s: GemmShape, L: GemmLayout, mr: number, fma: boolean, unroll: number): FuncSpec {
-  const { m, k, n, transA } = s;
-  const f = func([i32, i32, i32, i32], []);
-  const c = f.code;
-  const [pa, pc, pbias, pflags] = [0, 1, 2, 3];
-  const nv = Math.ceil(n / 4);
-  const strideAi = transA ? 4 : k * 4;
-  const strideAp = transA ? m * 4 : 4;
-  const strideB = n * 4;
-  const acc: number[][] = [];
-  for (let r = 0; r < mr; r++) acc.push(Array.from({ length: nv }, () => f.local(v128)));
-  const bv = Array.from({ length: nv }, () => f.local(v128));
-  const sv = f.local(v128);
-  const pb = f.local(i32);
-  const aEnd = f.local(i32);
-  const at = (r: number, v: number): number => acc[r]![v]!;
-
-  c.get(pflags).i32Const(INIT_BIAS).i32("and").if();
-  for (let v = 0; v < nv; v++) c.get(pbias).v128Load(v * 16).set(at(0, v));
-  c.else();
-  c.v128ConstF32(0, 0, 0, 0).set(at(0, 0));
-  for (let v = 1; v < nv; v++) c.get(at(0, 0)).set(at(0, v));
-  c.end();
-  for (let r = 1; r < mr; r++) for (let v = 0; v < nv; v++) c.get(at(0, v)).set(at(r, v));
-  c.i32Const(L.offBRaw).set(pb);
-
-  const step = (u: number): void => {
-    for (let v = 0; v < nv; v++) c.get(pb).v128Load(u * strideB + v * 16).set(bv[v]!);
-    for (let r = 0; r < mr; r++) {
-      c.get(pa).v128Load32Splat(u * strideAp + r * strideAi).set(sv);
-      for (let v = 0; v < nv; v++) {
-        if (fma) c.get(sv).get(bv[v]!).get(at(r, v)).f32x4RelaxedMadd().set(at(r, v));
-        else c.get(at(r, v)).get(sv).get(bv[v]!).f32x4("mul").f32x4("add").set(at(r, v));
-      }
-    }
-  };
-  const full = Math.floor(k / unroll);
-  if (full > 0) {
-    c.get(pa).i32Const(full * unroll * strideAp).i32("add").set(aEnd);
-    c.loop();
-    for (let u = 0; u < unroll; u++) step(u);
-    c.get(pa).i32Const(unroll * strideAp).i32("add").set(pa);
-    c.get(pb).i32Const(unroll * strideB).i32("add").set(pb);
-    c.get(pa).get(aEnd).i32("ne").brIf(0);
-    c.end();
-  }
-  for (let u = 0; u < k % unroll; u++) step(u);
-
-  c.get(pflags).i32Const(RELU).i32("and").if();
-  for (let r = 0; r < mr; r++) for (let v = 0; v < nv; v++) c.v128ConstF32(0, 0, 0, 0).get(at(r, v)).f32x4("pmax").set(at(r, v));
-  c.end();
-  for (let r = 0; r < mr; r++)
-    for (let v = 0; v < nv; v++) {
-      const lanes = Math.min(4, n - v * 4);
-      if (lanes === 4) c.get(pc).get(at(r, v)).v128Store(r * strideB + v * 16);
-      else for (let l = 0; l < lanes; l++) c.get(pc).get(at(r, v)).f32x4ExtractLane(l).f32Store(r * strideB + (v * 4 + l) * 4);
-    }
-  return f.build();
-}
-
-/**
  * The narrow module: exports `run(i0, i1, j0, j1, flags)` (rows i0..i1, all columns; split points must be
  * multiples of {@link narrowRows}) and a no-op `pack`, so it plugs in where the general module does.
  */
 export function gemmNarrowModuleBytes(s: GemmShape, L: GemmLayout, fma: boolean, shared: boolean, maxPages: number): Uint8Array {
   const { m, k, n, transA } = s;
   if (!isNarrow(s) || m < 1 || k < 1 || n < 1) throw new RangeError("narrow gemm kernel needs n ≤ 16, B not transposed, and m, k ≥ 1");
+  // One micro-tile spans the full width and all of k, reading B in place (rows n·4 bytes apart): with
+  // n ≤ 16 a row of B is at most four vectors, so packing would gain nothing. Vector reads past a row's
+  // end land in the next row (or the slack after B); those lanes are never stored.
   const mr = narrowRows(n);
-  const funcs: FuncSpec[] = [narrowKernel(s, L, mr, fma, 4)];
+  const funcs: FuncSpec[] = [microKernel(s, mr, n, k, 4, fma, n * 4)];
   const mRem = m % mr;
-  if (mRem > 0) funcs.push(narrowKernel(s, L, mRem, fma, 4));
+  if (mRem > 0) funcs.push(microKernel(s, mRem, n, k, 4, fma, n * 4));
   const strideAi = transA ? 4 : k * 4;
   const f = func([i32, i32, i32, i32, i32], [], "run");
   const c = f.code;
@@ -464,6 +401,7 @@ export function gemmNarrowModuleBytes(s: GemmShape, L: GemmLayout, fma: boolean,
   c.get(pflags).i32Const(RUN_RELU).i32("and").if().get(kf).i32Const(RELU).i32("or").set(kf).end();
   const call = (idx: number): void => {
     c.get(ir).i32Const(strideAi).i32("mul").i32Const(L.offA).i32("add");
+    c.i32Const(L.offBRaw);
     c.get(ir).i32Const(n * 4).i32("mul").i32Const(L.offC).i32("add");
     c.i32Const(L.offBias).get(kf).call(idx);
   };
