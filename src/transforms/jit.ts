@@ -195,36 +195,36 @@ function compile(eqns: readonly Eqn[], inputs: readonly { id: number; meta: Meta
   eqns.forEach((e, k) => e.ins.forEach((r) => r.kind === "var" && (readers.get(r.id) ?? readers.set(r.id, []).get(r.id)!).push(k)));
   const programOutputs = new Set(outRefs.flatMap((r) => (r.kind === "var" ? [r.id] : [])));
   const steps: Step[] = [];
-  let open: Group | null = null;
-  let openIdx: number[] = [];
-  const close = (): void => {
-    if (open === null) return;
-    if (open.eqns.length === 1) steps.push({ kind: "eqn", eqn: open.eqns[0]! });
-    else {
-      const members = new Set(openIdx);
-      const usedOutside = new Set(
-        open.eqns.filter((e) => programOutputs.has(e.out) || (readers.get(e.out) ?? []).some((k) => !members.has(k))).map((e) => e.out),
-      );
-      steps.push(compileGroup(open, usedOutside, defs));
-    }
-    open = null;
-    openIdx = [];
+  // Groups grow along the data flow, not only between neighbours: an elementwise equation joins the open
+  // group of one of its operands (same shape), so `g·(−lr)` and `p + u` of one parameter fuse although
+  // other parameters' equations come between them. A group runs where it is sealed: before the first
+  // equation outside it that reads one of its values (or at the end), so its operands are all ready.
+  const open: { group: Group; idx: number[]; outs: Set<number> }[] = [];
+  const seal = (g: (typeof open)[number]): void => {
+    open.splice(open.indexOf(g), 1);
+    if (g.group.eqns.length === 1) return void steps.push({ kind: "eqn", eqn: g.group.eqns[0]! });
+    const members = new Set(g.idx);
+    const usedOutside = new Set(
+      g.group.eqns.filter((e) => programOutputs.has(e.out) || (readers.get(e.out) ?? []).some((k) => !members.has(k))).map((e) => e.out),
+    );
+    steps.push(compileGroup(g.group, usedOutside, defs));
   };
+  const groupOf = (id: number): (typeof open)[number] | undefined => open.find((g) => g.outs.has(id));
   eqns.forEach((e, k) => {
-    if (fusible(e, null, defs)) {
-      if (open !== null && !fusible(e, open.shape, defs)) close();
-      if (open === null) open = { eqns: [], shape: e.meta.shape };
-      open.eqns.push(e);
-      openIdx.push(k);
-      return;
+    const producers = [...new Set(e.ins.flatMap((r) => (r.kind === "var" ? [groupOf(r.id)] : [])).filter((g) => g !== undefined))];
+    let home: (typeof open)[number] | undefined;
+    if (fusible(e, null, defs)) home = producers.filter((g) => fusible(e, g.group.shape, defs)).pop();
+    for (const g of producers) if (g !== home) seal(g);
+    if (home === undefined && fusible(e, null, defs)) {
+      home = { group: { eqns: [], shape: e.meta.shape }, idx: [], outs: new Set() };
+      open.push(home);
     }
-    if (open !== null) {
-      const members = new Set(open.eqns.map((g) => g.out));
-      if (e.ins.some((r) => r.kind === "var" && members.has(r.id))) close();
-    }
-    steps.push({ kind: "eqn", eqn: e });
+    if (home === undefined) return void steps.push({ kind: "eqn", eqn: e });
+    home.group.eqns.push(e);
+    home.idx.push(k);
+    home.outs.add(e.out);
   });
-  close();
+  while (open.length > 0) seal(open[0]!);
   return steps;
 }
 

@@ -58,6 +58,27 @@ describe("jit", () => {
   });
 });
 
+describe("jit's fusion along the data flow", () => {
+  it("fuses interleaved chains of different parameters and keeps every value a later equation reads", () => {
+    const f = (a: T.Tensor<[40, 30]>, b: T.Tensor<[30]>, c: T.Tensor<[40, 30]>) => {
+      const u1 = T.mul(a, -0.1);
+      const u2 = T.mul(b, 3);
+      const u3 = T.sub(c, a);
+      const s = T.sum(u1, { axis: 0 }); // reads the first chain midway
+      const r1 = T.add(T.relu(u1), s);
+      const r2 = T.add(u2, b);
+      const r3 = T.where(T.greater(u3, 0), T.mul(u3, r1), u1);
+      return [r1, r2, r3, s] as const;
+    };
+    const mk = (n: number, k: number) => Array.from({ length: n }, (_, i) => (((i * 37 + k) % 23) - 11) / 4);
+    const a = T.fromArray(mk(1200, 1), "40 30");
+    const b = T.fromArray(mk(30, 2), "30");
+    const c = T.fromArray(mk(1200, 3), "40 30");
+    const want = f(a, b, c).map((t) => t.toFlat());
+    for (let i = 0; i < 2; i++) expect(T.jit(f)(a, b, c).map((t) => t.toFlat())).toEqual(want);
+  });
+});
+
 describe("jit's planned buffers", () => {
   const data = (n: number, k: number) => Array.from({ length: n }, (_, i) => ((i * 7 + k) % 13) - 6);
   it("never let a later call write into an earlier call's results, also through reshapes and views", () => {
