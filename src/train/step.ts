@@ -5,7 +5,8 @@
 import type { Tensor } from "../tensor/tensor.js";
 import type { FloatDType } from "../tensor/dtype.js";
 import { valueAndGradWithAux } from "../transforms/grad.js";
-import { jit } from "../transforms/jit.js";
+import { jit, shapeSignature, traceFunction } from "../transforms/jit.js";
+import { flatten as flattenTree } from "../core/pytree.js";
 import { TransformError } from "../errors.js";
 import { applyUpdates } from "../optim/tree.js";
 import type { GradientTransformation } from "../optim/types.js";
@@ -52,34 +53,77 @@ export const initTrainState = <P, O>(params: P, optimizer: GradientTransformatio
 export function trainStepWithOutput<P, X, Y, L, O>(
   model: Model<P, X, L>, loss: LossFn<L, Y>, optimizer: GradientTransformation<O>, opts: StepOptions = {},
 ): (state: TrainState<P, O>, batch: Batch<X, Y>) => [TrainState<P, O>, L] {
-  // Loss, outputs and gradient of one batch; staged once by `jit` (per batch shape) unless that is
-  // turned off or the model cannot be staged (value-dependent control flow), then run eagerly.
-  const eager = (params: P, x: X, y: Y): [[ScalarLoss, L], P] => {
+  // Loss, outputs and gradient of one batch.
+  const gradients = (params: P, x: X, y: Y): [[ScalarLoss, L], P] => {
     const objective = (p: P): readonly [ScalarLoss, L] => {
       const out = model(p, x);
       return [loss(out, y), out];
     };
     return valueAndGradWithAux(objective as never as (p: P) => readonly [Tensor<[], "float32">, L])(params) as never;
   };
-  const staged = jit(eager);
-  let useJit = opts.jit ?? true;
-  const gradients = (params: P, x: X, y: Y): [[ScalarLoss, L], P] => {
-    if (!useJit) return eager(params, x, y);
-    try {
-      return staged(params, x, y);
-    } catch (e) {
-      if (!(e instanceof TransformError && e.op === "jit")) throw e;
-      useJit = false;
-      return eager(params, x, y);
-    }
+  // The optimizer's update applied to the parameters.
+  const update = (grads: P, optState: O, params: P): readonly [P, O] => {
+    const [updates, next] = optimizer.update(grads, optState, params);
+    return [applyUpdates(params, updates), next];
+  };
+  const whole = (params: P, optState: O, x: X, y: Y) => {
+    const [[value, out], grads] = gradients(params, x, y);
+    const [nextParams, nextOpt] = update(grads, optState, params);
+    return [nextParams, nextOpt, value, out] as const;
+  };
+  const eagerStep = (state: TrainState<P, O>, batch: Batch<X, Y>): [TrainState<P, O>, L] => {
+    const [[value, out], grads] = mode === "gradients" ? stagedGradients(state.params, batch.x, batch.y) : gradients(state.params, batch.x, batch.y);
+    const [params, optState] = update(grads, state.optState, state.params);
+    return [{ params, optState, step: state.step + 1, loss: value.item() as number }, out];
+  };
+
+  // Staging, by default the whole step (gradient and update in one program: gradients never leave it).
+  // The optimizer state holds numbers (a step counter), which `jit` would treat as static and so restage
+  // for at every step; instead the update alone is traced (cheap, nothing runs), and the whole step is
+  // recompiled only when that trace differs from the one it was compiled with: a constant learning rate
+  // never changes it, a schedule does at every step, momentum once. The new state's numbers come from
+  // that fresh trace. If the step cannot be staged (value-dependent control flow) it runs the gradient
+  // staged and the update eagerly, else everything eagerly.
+  let mode: "whole" | "gradients" | "eager" = (opts.jit ?? true) ? "whole" : "eager";
+  const stagedGradients = jit(gradients);
+  const programs = new Map<string, (...args: readonly unknown[]) => unknown>();
+  const fallback = (e: unknown): void => {
+    if (!(e instanceof TransformError && e.op === "jit")) throw e;
+    mode = mode === "whole" ? "gradients" : "eager";
   };
   return (state, batch) => {
-    const [[value, out], grads] = gradients(state.params, batch.x, batch.y);
-    const [updates, optState] = optimizer.update(grads, state.optState, state.params);
-    const next: TrainState<P, O> = { params: applyUpdates(state.params, updates), optState, step: state.step + 1, loss: value.item() };
-    return [next, out];
+    while (mode === "whole") {
+      try {
+        const traced = traceFunction(update as (...a: any[]) => unknown, [state.params, state.optState, state.params]);
+        const key = `${traced.fingerprint}#${shapeSignature([state.params, state.optState, batch.x, batch.y])}`;
+        let program = programs.get(key);
+        if (program === undefined) {
+          program = traceFunction(whole as (...a: any[]) => unknown, [state.params, state.optState, batch.x, batch.y]).compile();
+          if (programs.size >= PROGRAM_CACHE) programs.delete(programs.keys().next().value as string);
+        } else programs.delete(key);
+        programs.set(key, program);
+        const result = program(state.params, state.optState, batch.x, batch.y) as readonly [P, O, ScalarLoss, L];
+        // Number leaves of (params, optState) as of this step's trace, not the program's staging.
+        const flat = flattenTree([result[0], result[1]]);
+        const leaves = flat.leaves.map((l, i) => traced.numbers[i] ?? l);
+        const [params, optState] = flat.unflatten(leaves) as [P, O];
+        return [{ params, optState, step: state.step + 1, loss: result[2].item() as number }, result[3]];
+      } catch (e) {
+        fallback(e);
+      }
+    }
+    if (mode === "gradients") {
+      try {
+        return eagerStep(state, batch);
+      } catch (e) {
+        fallback(e);
+      }
+    }
+    return eagerStep(state, batch);
   };
 }
+
+const PROGRAM_CACHE = 8;
 
 /** Options of the training step. */
 export interface StepOptions {

@@ -305,40 +305,123 @@ export function jit<Args extends readonly unknown[], R>(f: (...args: Args) => R,
   };
 }
 
-function stage<Args extends readonly unknown[], R>(f: (...args: Args) => R, leaves: readonly Leaf[], unflatten: (l: readonly unknown[]) => unknown): Staged {
+/** A traced program before compilation. */
+interface Program {
+  readonly eqns: readonly Eqn[];
+  readonly inputs: readonly { id: number; meta: Meta }[];
+  readonly outRefs: readonly Ref[];
+  /** The output leaves that are plain numbers, with their values (undefined for tensors). */
+  readonly numbers: readonly (number | undefined)[];
+  readonly unflatten: (vals: readonly unknown[]) => unknown;
+}
+
+function traceFlat<Args extends readonly unknown[], R>(f: (...args: Args) => R, leaves: readonly Leaf[], unflatten: (l: readonly unknown[]) => unknown): Program {
   return withTrace(
     (level) => new JitTrace(level),
     (trace) => {
-      const inputIds: number[] = [];
       const inputs: { id: number; meta: Meta }[] = [];
       const traced = leaves.map((l) => {
         if (typeof l === "number") return l;
         if (l instanceof LazyTake) {
           // A deferred gather: its operands are the inputs, the gather a step of the program.
           const [src, idx] = [trace.fresh(l.source), trace.fresh(l.idx)];
-          inputIds.push(src.id, idx.id);
           inputs.push({ id: src.id, meta: l.source }, { id: idx.id, meta: l.idx });
           return typed(take(src, idx, 0));
         }
         const t = l as unknown as TensorImpl;
         const x = trace.fresh(t);
-        inputIds.push(x.id);
         inputs.push({ id: x.id, meta: t });
         return typed(x);
       });
       const out = whileStaging(() => f(...(unflatten(traced) as Args)));
       const o = flatten(out);
       const outRefs = o.leaves.map((l) => (typeof l === "number" ? ({ kind: "const", value: new Concrete([], "float64", Float64Array.of(l)) } as Ref) : trace.ref(l as unknown as TensorImpl)));
-      const numberOut = o.leaves.map((l) => typeof l === "number");
+      const numbers = o.leaves.map((l) => (typeof l === "number" ? l : undefined));
       return {
-        buffers: new BufferPlan(),
-        inputIds,
-        steps: compile(trace.eqns, inputs, outRefs),
+        eqns: trace.eqns,
+        inputs,
         outRefs,
-        unflatten: (vals: readonly unknown[]) => o.unflatten(vals.map((v, i) => (numberOut[i] ? (v as Concrete).data[0] : typed(v as Concrete)))),
+        numbers,
+        unflatten: (vals: readonly unknown[]) => o.unflatten(vals.map((v, i) => (numbers[i] !== undefined ? (v as Concrete).data[0] : typed(v as Concrete)))),
       };
     },
   );
+}
+
+function compileProgram(p: Program): Staged {
+  return { buffers: new BufferPlan(), inputIds: p.inputs.map((x) => x.id), steps: compile(p.eqns, p.inputs, p.outRefs), outRefs: p.outRefs, unflatten: p.unflatten };
+}
+
+function stage<Args extends readonly unknown[], R>(f: (...args: Args) => R, leaves: readonly Leaf[], unflatten: (l: readonly unknown[]) => unknown): Staged {
+  return compileProgram(traceFlat(f, leaves, unflatten));
+}
+
+// Identities for values in primitive parameters that are not plain data (functions of custom rules, …).
+const identities = new WeakMap<object, number>();
+let nextIdentity = 0;
+function keyOf(v: unknown): string {
+  if (v === null || typeof v === "number" || typeof v === "boolean" || typeof v === "string" || v === undefined) return JSON.stringify(v) ?? "u";
+  if (Array.isArray(v)) return `[${v.map(keyOf).join(",")}]`;
+  if (typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype)
+    return `{${Object.keys(v).sort().map((k) => `${k}:${keyOf((v as Record<string, unknown>)[k])}`).join(",")}}`;
+  const o = v as object;
+  let id = identities.get(o);
+  if (id === undefined) identities.set(o, (id = nextIdentity++));
+  return `#${id}`;
+}
+
+/** FNV-1a over a buffer's bytes (large constants are compared by this hash). */
+function hashBytes(d: Storage): number {
+  const u8 = new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < u8.length; i++) h = Math.imul(h ^ u8[i]!, 0x01000193);
+  return h >>> 0;
+}
+
+/**
+ * A text that is equal for two traces exactly when they are the same program: the same equations on the
+ * same operands with the same parameters, constants and number outputs aside (the caller compares those).
+ */
+function fingerprintOf(p: Program): string {
+  const ref = (r: Ref): string => (r.kind === "var" ? `v${r.id}` : `c${r.value.dtype}[${r.value.shape.join(",")}]${r.value.size <= 64 ? Array.from(r.value.data).join(",") : `#${hashBytes(r.value.data)}`}`);
+  const ins = p.inputs.map((x) => `${x.meta.dtype}[${x.meta.shape.join(",")}]`).join(";");
+  const eqns = p.eqns.map((e) => `${e.prim.name}${keyOf(e.params)}(${e.ins.map(ref).join(",")})`).join(";");
+  const outs = p.outRefs.map((r, i) => (p.numbers[i] !== undefined ? "n" : ref(r))).join(",");
+  return `${ins}|${eqns}|${outs}`;
+}
+
+/** @internal A function traced for the current arguments: its fingerprint, number outputs, and compiler. */
+export interface TracedFunction {
+  /** Equal for two traces exactly when they stage the same program (number outputs aside). */
+  readonly fingerprint: string;
+  /** The output leaves (flattened) that are numbers, with their values; undefined for tensors. */
+  readonly numbers: readonly (number | undefined)[];
+  /** Compiles the program; the result runs it on arguments of the same signature. */
+  compile(): (...args: readonly unknown[]) => unknown;
+}
+
+/**
+ * @internal Traces `f` on `args` (values unknown, shapes and number leaves static) without running it, for
+ * callers that keep their own cache of compiled programs (the training step, whose optimizer state holds
+ * a step counter: a number, static to `jit`, that most updates never read).
+ */
+export function traceFunction(f: (...args: any[]) => unknown, args: readonly unknown[]): TracedFunction {
+  const flat = flatten(args);
+  const program = traceFlat(f, flat.leaves, flat.unflatten);
+  return {
+    fingerprint: fingerprintOf(program),
+    numbers: program.numbers,
+    compile: () => {
+      const staged = compileProgram(program);
+      return (...callArgs) => run(staged, flatten(callArgs).leaves);
+    },
+  };
+}
+
+/** @internal The shapes, dtypes and tree structure of arguments, numbers left out (cf. `jit`'s cache key). */
+export function shapeSignature(args: readonly unknown[]): string {
+  const flat = flatten(args);
+  return signature(flat.leaves.map((l) => (typeof l === "number" ? 0 : l)), args);
 }
 
 function run(staged: Staged, leaves: readonly Leaf[]): unknown {

@@ -60,6 +60,40 @@ describe("trainStep", () => {
     expect(s1.step).toBe(1);
   });
 
+  it("staged as one program (gradient and update) equals the eager step, for constant rates, momentum, schedules and Adam, counters included", () => {
+    const bs: Batch<X, Y>[] = [0, 1, 2, 3, 4, 5].map((k) => ({
+      x: fromArray([1 + k, -2, 0.5, k / 3, -1, 2 - k], "n 2", { n: 3 }) as unknown as X,
+      y: fromArray([k % 2, 1, -0.5], "n 1", { n: 3 }) as unknown as Y,
+    }));
+    const opts = [sgd(0.1), sgd(0.05, { momentum: 0.9, nesterov: true }), sgd((t: number) => 0.1 / (1 + t)), adam(0.02)] as GradientTransformation<unknown>[];
+    for (const opt of opts) {
+      const staged = trainStep(model, mse, opt);
+      const eager = trainStep(model, mse, opt, { jit: false });
+      let a = initTrainState(params0, opt);
+      let e = initTrainState(params0, opt);
+      for (const b of bs) {
+        a = staged(a, b);
+        e = eager(e, b);
+        const fa = flat(a) as { params: unknown; optState: unknown; step: number; loss: number };
+        const fe = flat(e) as typeof fa;
+        expect(fa.optState).toEqual(fe.optState);
+        expect(fa.step).toBe(fe.step);
+        expect(Math.abs(fa.loss - fe.loss)).toBeLessThan(1e-6);
+        const [pa, pe] = [JSON.stringify(fa.params), JSON.stringify(fe.params)];
+        expect(JSON.parse(pa)).toEqual(JSON.parse(pe));
+      }
+    }
+  });
+
+  it("falls back to running eagerly when the model cannot be staged (value-dependent control flow)", () => {
+    const branchy = (p: Params, x: X) => ((p.b.item() as number) > 100 ? model(p, x) : add(model(p, x), 0));
+    const opt = sgd(0.1);
+    const b: Batch<X, Y> = { x: tensor([[1, 2], [3, -1]]) as X, y: tensor([[1], [0]]) as Y };
+    const s = trainStep(branchy, mse, opt)(trainStep(branchy, mse, opt)(initTrainState(params0, opt), b), b);
+    const want = trainStep(model, mse, opt, { jit: false })(trainStep(model, mse, opt, { jit: false })(initTrainState(params0, opt), b), b);
+    expect(flat(s)).toEqual(flat(want));
+  });
+
   it("never mutates its input state", () => {
     const opt = adam(0.1);
     const s0 = initTrainState(params0, opt);
