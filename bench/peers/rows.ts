@@ -114,11 +114,12 @@ export async function runRows(
       });
       peakRss = Math.max(peakRss, res.peakRssMB);
       const secs = res.secondsPerEpoch;
-      const med = [...secs].sort((a, b) => a - b)[secs.length >> 1] ?? NaN;
-      const mean = secs.reduce((a, b) => a + b, 0) / secs.length;
+      // Steady state: the median of the epochs after the first (the first row below has the warm-up).
+      const steady = secs.length > 1 ? secs.slice(1) : secs;
+      const med = [...steady].sort((a, b) => a - b)[steady.length >> 1] ?? NaN;
       const list = secs.map((s) => s.toFixed(3)).join(", ");
-      row(`${model} epoch s (b${batchSize})`, round(secs.length > 1 ? mean : med, 4), "s",
-        `mean of ${secs.length} epoch(s) [${list}]${dataNote}`);
+      row(`${model} epoch s (b${batchSize})`, round(med, 4), "s",
+        `median of epoch(s) ${secs.length > 1 ? `2–${secs.length}` : "1"} of [${list}]${dataNote}`);
       row(`${model} epoch1 s (b${batchSize})`, round(secs[0] ?? NaN, 4), "s", `first epoch incl. compile/warm-up${dataNote}`);
       row(`${model} test acc`, round(res.testAcc, 4), "", `after ${epochs} epoch(s)${dataNote}`);
       row(`${model} peak RSS`, round(res.peakRssMB, 1), "MB", "process peak RSS after training");

@@ -2,7 +2,7 @@
  * Peer half of the side-by-side benchmark.
  *
  *   npx tsx bench/peers/run-peers.ts [--quick] [--peers jaxjs,tfjsWasm,tfjsCpu,pytorch]
- *                                    [--epochs 2] [--cpu-mlp-epochs 1] [--seed 0]
+ *                                    [--epochs 3] [--cpu-mlp-epochs 1] [--seed 0]
  *                                    [--out results.json] [--json]
  *   npx tsx bench/peers/run-peers.ts --peer jaxjs --json [--quick]   (child mode: one JSON row per line)
  *
@@ -46,7 +46,7 @@ function parseArgs(argv: string[]): Args {
     json: false,
     peer: null,
     peers: [...PEERS],
-    epochs: 2,
+    epochs: 3,
     cpuMlpEpochs: 1,
     seed: 0,
     out: null,

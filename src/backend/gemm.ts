@@ -95,6 +95,8 @@ function getPlan(w: Wasm, shape: GemmShape, tuning?: GemmTuning): Plan {
 function split(s: GemmShape, plan: Plan): { readonly rows: boolean } | undefined {
   if (s.m * s.n * s.k < THREAD_MIN_MACS) return undefined;
   if (plan.narrow) return Math.ceil(s.m / plan.rowStep) >= 2 ? { rows: true } : undefined;
+  // A transposed A is packed by each thread for its own rows, so such products split by rows.
+  if (s.transA) return Math.ceil(s.m / 4) >= 2 ? { rows: true } : undefined;
   const colPanels = Math.ceil(s.n / 8);
   const rowBlocks = Math.ceil(s.m / 4);
   // Columns when there are enough of them: each thread then also transposes only its own part of Bᵀ.
