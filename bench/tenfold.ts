@@ -2,7 +2,7 @@
  * This library's half of the side-by-side benchmark: the same rows the peers run (bench/peers/), on the
  * same data, written with the public API as a user would write them.
  */
-import { type Tensor, fromArray, jit, mapTree, random, sub, mul, valueAndGrad, nn, optim, train } from "../src/index.js";
+import { type Tensor, fromArray, random, nn, optim, train } from "../src/index.js";
 import { matmul as rawMatmul } from "../src/primitives/matmul.js";
 import { Concrete, impl, typed } from "../src/tensor/tensor.js";
 
@@ -42,20 +42,25 @@ export function matmulGflops(m: number, k: number, n: number, form: "nn" | "nt" 
 type MlpParams = ReturnType<ReturnType<typeof mlpModel>["init"]>;
 const mlpModel = () => nn.mlp([784, 200, 200, 10] as const, { activation: nn.relu, init: nn.init.kaimingNormal, biasInit: nn.init.zeros });
 
-/** Median milliseconds of one forward+backward+SGD step of the MLP 784-200-200-10. */
+/**
+ * Median milliseconds of one forward+backward+SGD step of the MLP 784-200-200-10, as `fit` takes it:
+ * the library's `trainStep` (gradient and update staged together).
+ */
 export function mlpStepMs(batch: number, reps: number): number {
   const model = mlpModel();
-  const params = model.init(random.key(0));
   const x = random.uniform(random.key(1), "B 784", { B: batch }) as unknown as Tensor<[number, 784]>;
   const y = fromArray(Array.from({ length: batch }, (_, i) => i % 10), "B", { B: batch }, "int32") as unknown as Tensor<[number], "int32">;
-  const loss = (p: MlpParams, xx: Tensor<[number, 784]>, yy: Tensor<[number], "int32">) => nn.crossEntropy(model.apply(p, xx) as Tensor<[number, 10]>, yy);
-  const step = jit((p: MlpParams, xx: Tensor<[number, 784]>, yy: Tensor<[number], "int32">) => valueAndGrad(loss)(p, xx, yy));
-  let p = params;
+  const opt = optim.sgd(0.1);
+  const step = train.trainStep(
+    (p: MlpParams, xx: Tensor<[number, 784]>) => model.apply(p, xx) as Tensor<[number, 10]>,
+    (o: Tensor<[number, 10]>, yy: Tensor<[number], "int32">) => nn.crossEntropy(o, yy),
+    opt,
+  );
+  let s = train.initTrainState(model.init(random.key(0)), opt);
   const times: number[] = [];
   for (let i = 0; i < reps + 3; i++) {
     const t0 = performance.now();
-    const [, g] = step(p, x, y);
-    p = mapTree((w: Tensor<any>, gw: Tensor<any>) => sub(w, mul(gw, 0.1)), p, g);
+    s = step(s, { x, y });
     const dt = performance.now() - t0;
     if (i >= 3) times.push(dt);
   }

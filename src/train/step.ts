@@ -5,7 +5,7 @@
 import type { Tensor } from "../tensor/tensor.js";
 import type { FloatDType } from "../tensor/dtype.js";
 import { valueAndGradWithAux } from "../transforms/grad.js";
-import { jit, shapeSignature, traceFunction } from "../transforms/jit.js";
+import { argsSignature, jit, traceFunction } from "../transforms/jit.js";
 import { flatten as flattenTree } from "../core/pytree.js";
 import { TransformError } from "../errors.js";
 import { applyUpdates } from "../optim/tree.js";
@@ -71,7 +71,8 @@ export function trainStepWithOutput<P, X, Y, L, O>(
     const [nextParams, nextOpt] = update(grads, optState, params);
     return [nextParams, nextOpt, value, out] as const;
   };
-  const eagerStep = (state: TrainState<P, O>, batch: Batch<X, Y>): [TrainState<P, O>, L] => {
+  // The step with the update run eagerly, the gradient staged (mode "gradients") or not.
+  const splitStep = (state: TrainState<P, O>, batch: Batch<X, Y>): [TrainState<P, O>, L] => {
     const [[value, out], grads] = mode === "gradients" ? stagedGradients(state.params, batch.x, batch.y) : gradients(state.params, batch.x, batch.y);
     const [params, optState] = update(grads, state.optState, state.params);
     return [{ params, optState, step: state.step + 1, loss: value.item() as number }, out];
@@ -79,7 +80,7 @@ export function trainStepWithOutput<P, X, Y, L, O>(
 
   // Staging, by default the whole step (gradient and update in one program: gradients never leave it).
   // The optimizer state holds numbers (a step counter), which `jit` would treat as static and so restage
-  // for at every step; instead the update alone is traced (cheap, nothing runs), and the whole step is
+  // at every step; instead the update alone is traced (cheap, nothing runs), and the whole step is
   // recompiled only when that trace differs from the one it was compiled with: a constant learning rate
   // never changes it, a schedule does at every step, momentum once. The new state's numbers come from
   // that fresh trace. If the step cannot be staged (value-dependent control flow) it runs the gradient
@@ -95,7 +96,8 @@ export function trainStepWithOutput<P, X, Y, L, O>(
     while (mode === "whole") {
       try {
         const traced = traceFunction(update as (...a: any[]) => unknown, [state.params, state.optState, state.params]);
-        const key = `${traced.fingerprint}#${shapeSignature([state.params, state.optState, batch.x, batch.y])}`;
+        // The optimizer state's numbers only reach the update, whose trace stands for them here.
+        const key = `${traced.fingerprint}#${argsSignature([state.params, batch.x, batch.y])}#${argsSignature([state.optState], false)}`;
         let program = programs.get(key);
         if (program === undefined) {
           program = traceFunction(whole as (...a: any[]) => unknown, [state.params, state.optState, batch.x, batch.y]).compile();
@@ -114,12 +116,12 @@ export function trainStepWithOutput<P, X, Y, L, O>(
     }
     if (mode === "gradients") {
       try {
-        return eagerStep(state, batch);
+        return splitStep(state, batch);
       } catch (e) {
         fallback(e);
       }
     }
-    return eagerStep(state, batch);
+    return splitStep(state, batch);
   };
 }
 
@@ -127,7 +129,10 @@ const PROGRAM_CACHE = 8;
 
 /** Options of the training step. */
 export interface StepOptions {
-  /** Stage the loss and gradient computation with `jit` (default true; falls back to eager if it cannot). */
+  /**
+   * Stage the step, gradient and optimizer update together (default true); a step that cannot be staged
+   * falls back to a staged gradient with an eager update, then to running eagerly.
+   */
   readonly jit?: boolean;
 }
 

@@ -418,10 +418,13 @@ export function traceFunction(f: (...args: any[]) => unknown, args: readonly unk
   };
 }
 
-/** @internal The shapes, dtypes and tree structure of arguments, numbers left out (cf. `jit`'s cache key). */
-export function shapeSignature(args: readonly unknown[]): string {
+/**
+ * @internal `jit`'s cache key for arguments: tree structure, shapes and dtypes, and the values of number
+ * leaves unless `numbers` is false.
+ */
+export function argsSignature(args: readonly unknown[], numbers = true): string {
   const flat = flatten(args);
-  return signature(flat.leaves.map((l) => (typeof l === "number" ? 0 : l)), args);
+  return signature(numbers ? flat.leaves : flat.leaves.map((l) => (typeof l === "number" ? 0 : l)), args);
 }
 
 function run(staged: Staged, leaves: readonly Leaf[]): unknown {
