@@ -7,7 +7,7 @@
  * an unsupported broadcast); callers then use their TypeScript loops, which compute the same bits.
  */
 import { allocUninit } from "../tensor/dtype.js";
-import { getWasm, MAX_PAGES, requestedMode, reserve } from "./runtime.js";
+import { ARENA_BASE, getWasm, heapAddress, MAX_PAGES, requestedMode, reserve } from "./runtime.js";
 import { ewLayout, ewModuleBytes, ewSupported, type EwAccess, type EwProgram } from "./wasm/elementwise-kernel.js";
 
 export type { EwAccess, EwArg, EwNode, EwProgram, SimdOp } from "./wasm/elementwise-kernel.js";
@@ -56,22 +56,33 @@ function inputLength(a: EwAccess, total: number): number {
 function compile(p: EwProgram): ElementwiseKernel | null {
   const w = getWasm();
   if (w === null || !ewSupported(p)) return null;
-  const L = ewLayout(p);
-  const module = new w.api.Module(ewModuleBytes(p, L, w.shared, MAX_PAGES));
-  const run = new w.api.Instance(module, { env: { memory: w.memory } }).exports["run"] as () => void;
+  const scratch = ewLayout(p);
+  if (scratch.bytes > ARENA_BASE) return null;
   const lengths = p.inputs.map((a) => inputLength(a, p.total));
+  // One module per set of addresses: operands already in the kernels' memory (a jitted program's values)
+  // are read, and results written, where they are; the others are copied through scratch.
+  const runs = new Map<string, () => void>();
   return (inputs) => {
     if (inputs.length !== lengths.length || inputs.some((x, i) => x.length !== lengths[i]))
       throw new RangeError(`elementwise kernel: expected inputs of lengths [${lengths.join(", ")}], got [${inputs.map((x) => x.length).join(", ")}]`);
-    if (!reserve(w, L.bytes)) throw new RangeError("elementwise kernel: out of wasm memory");
+    if (!reserve(w, scratch.bytes)) throw new RangeError("elementwise kernel: out of wasm memory");
+    const outs = p.outputs.map(() => allocUninit("float32", p.total) as Float32Array);
+    const inAt = inputs.map((x) => heapAddress(x));
+    const outAt = outs.map((x) => heapAddress(x));
+    const L = { ...scratch, offIn: scratch.offIn.map((o, i) => inAt[i] ?? o), offOut: scratch.offOut.map((o, k) => outAt[k] ?? o) };
+    const key = `${L.offIn.join(",")}|${L.offOut.join(",")}`;
+    let run = runs.get(key);
+    if (run === undefined) {
+      if (runs.size >= 16) runs.delete(runs.keys().next().value as string);
+      const module = new w.api.Module(ewModuleBytes(p, L, w.shared, MAX_PAGES));
+      run = new w.api.Instance(module, { env: { memory: w.memory } }).exports["run"] as () => void;
+      runs.set(key, run);
+    }
     const heap = w.heap;
-    inputs.forEach((x, i) => heap.set(x, L.offIn[i]! >> 2));
+    inputs.forEach((x, i) => inAt[i] === null && heap.set(x, L.offIn[i]! >> 2));
     run();
-    return L.offOut.map((o) => {
-      const out = allocUninit("float32", p.total) as Float32Array;
-      out.set(heap.subarray(o >> 2, (o >> 2) + p.total));
-      return out;
-    });
+    outs.forEach((o, k) => outAt[k] === null && o.set(w.heap.subarray(L.offOut[k]! >> 2, (L.offOut[k]! >> 2) + p.total)));
+    return outs;
   };
 }
 

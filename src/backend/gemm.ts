@@ -11,10 +11,10 @@
 import { allocUninit } from "../tensor/dtype.js";
 import { createPool, type Pool } from "./pool.js";
 import { checkGemmArgs, gemmF32Reference, type GemmOptions } from "./reference.js";
-import { getWasm, MAX_PAGES, requestedMode, reserve, threadCount, type BackendMode, type Wasm } from "./runtime.js";
+import { ARENA_BASE, getWasm, heapAddress, MAX_PAGES, requestedMode, reserve, threadCount, type BackendMode, type Wasm } from "./runtime.js";
 import {
   defaultTuning, gemmLayout, gemmModuleBytes, gemmNarrowModuleBytes, isNarrow, narrowRows, RUN_BIAS, RUN_NO_PACK, RUN_RELU,
-  type GemmShape, type GemmTuning,
+  type GemmLayout, type GemmShape, type GemmTuning,
 } from "./wasm/gemm-kernel.js";
 import type { WasmModule } from "./wasm/api.js";
 
@@ -23,7 +23,7 @@ export type { BackendMode } from "./runtime.js";
 
 // Below this many multiply-adds the second thread's start/join overhead outweighs its help.
 const THREAD_MIN_MACS = 2_000_000;
-const CACHE_SIZE = 64;
+const CACHE_SIZE = 128;
 // Bands per threaded product: small enough that a descheduled worker delays the join by little.
 const CHUNKS = 8;
 
@@ -50,9 +50,13 @@ function ensurePool(w: Wasm): Pool | undefined {
   return w.pool;
 }
 
-/** Compiles (or fetches from the bounded cache) the kernel for a shape. */
-function getPlan(w: Wasm, shape: GemmShape, tuning?: GemmTuning): Plan {
-  const key = `${shape.m},${shape.k},${shape.n},${shape.transA ? 1 : 0}${shape.transB ? 1 : 0}${tuning === undefined ? "" : JSON.stringify(tuning)}`;
+/**
+ * Compiles (or fetches from the bounded cache) the kernel for a shape and the operands' addresses: the
+ * scratch layout, except for operands already in the kernels' memory (a jitted program's values).
+ */
+function getPlan(w: Wasm, shape: GemmShape, tuning: GemmTuning | undefined, layout: GemmLayout): Plan {
+  const at = `${layout.offA},${layout.offBRaw},${layout.offC},${layout.offBias}`;
+  const key = `${shape.m},${shape.k},${shape.n},${shape.transA ? 1 : 0}${shape.transB ? 1 : 0}@${at}${tuning === undefined ? "" : JSON.stringify(tuning)}`;
   const hit = plans.get(key);
   if (hit !== undefined) {
     // Re-insert to keep the map in least-recently-used order.
@@ -60,7 +64,6 @@ function getPlan(w: Wasm, shape: GemmShape, tuning?: GemmTuning): Plan {
     plans.set(key, hit);
     return hit;
   }
-  const layout = gemmLayout(shape);
   const tune = tuning ?? defaultTuning(shape, w.fma);
   const narrow = isNarrow(shape) && tune.narrow !== false;
   const bytes = narrow
@@ -112,13 +115,18 @@ function gemmWasm(
   bias: Float32Array | undefined, relu: boolean, tuning?: GemmTuning,
 ): Float32Array | undefined {
   const { m, n } = shape;
-  const plan = getPlan(w, shape, tuning);
-  const L = plan.layout;
-  if (!reserve(w, L.bytes)) return undefined;
+  // Operands already in the kernels' memory are read (and the result written) where they are.
+  const scratch = gemmLayout(shape);
+  if (scratch.bytes > ARENA_BASE || !reserve(w, scratch.bytes)) return undefined;
+  const out = allocUninit("float32", m * n) as Float32Array;
+  const [aAt, bAt, cAt] = [heapAddress(a), heapAddress(b), heapAddress(out)];
+  const biasAt = bias === undefined ? null : heapAddress(bias);
+  const L: GemmLayout = { ...scratch, offA: aAt ?? scratch.offA, offBRaw: bAt ?? scratch.offBRaw, offC: cAt ?? scratch.offC, offBias: biasAt ?? scratch.offBias };
+  const plan = getPlan(w, shape, tuning, L);
   const heap = w.heap;
-  heap.set(a, L.offA >> 2);
-  heap.set(b, L.offBRaw >> 2);
-  if (bias !== undefined) heap.set(bias, L.offBias >> 2);
+  if (aAt === null) heap.set(a, L.offA >> 2);
+  if (bAt === null) heap.set(b, L.offBRaw >> 2);
+  if (bias !== undefined && biasAt === null) heap.set(bias, L.offBias >> 2);
   const flags = (bias !== undefined ? RUN_BIAS : 0) | (relu ? RUN_RELU : 0);
 
   const parts = threads ? split(shape, plan) : undefined;
@@ -142,8 +150,7 @@ function gemmWasm(
     const job = { id: plan.id, rows: parts.rows, size, m, n, flags: f, chunks: Math.ceil(total / size) };
     if (!pool.execute(job, plan.run)) plan.run(0, m, 0, n, flags);
   }
-  const out = allocUninit("float32", m * n) as Float32Array;
-  out.set(heap.subarray(L.offC >> 2, (L.offC >> 2) + m * n));
+  if (cAt === null) out.set(w.heap.subarray(L.offC >> 2, (L.offC >> 2) + m * n));
   return out;
 }
 

@@ -135,6 +135,32 @@ export function reserve(w: Wasm, bytes: number): boolean {
     if (have / PAGE + pages > MAX_PAGES) return false;
     w.memory.grow(pages);
   }
-  if (w.heap.byteLength < bytes) w.heap = new Float32Array(w.memory.buffer);
+  if (w.heap.byteLength < bytes) {
+    w.heap = new Float32Array(w.memory.buffer);
+    buffers.add(w.memory.buffer);
+  }
   return true;
+}
+
+/**
+ * Where a jitted program's intermediates live while it runs (see `transforms/jit.ts`): the upper half of
+ * the memory. Kernels' scratch copies stay below it, so the two never meet.
+ */
+export const ARENA_BASE = (MAX_PAGES * PAGE) / 2;
+
+// Every buffer object the memory has had (a shared memory hands out a new one after each growth; views
+// of the old ones stay valid).
+const buffers = new WeakSet<ArrayBufferLike>();
+
+/** The byte address of an array that lives in the kernels' memory (an arena value), or null. */
+export function heapAddress(x: ArrayBufferView): number | null {
+  return buffers.has(x.buffer) ? x.byteOffset : null;
+}
+
+/** A typed array over `n` elements of the kernels' memory at byte address `at` (growing it if needed), or null. */
+export function arenaArray<T>(make: (buffer: ArrayBufferLike, at: number, n: number) => T, at: number, bytes: number, n: number): T | null {
+  const w = getWasm();
+  if (w === null || !w.shared || at < ARENA_BASE || !reserve(w, at + bytes)) return null;
+  buffers.add(w.memory.buffer);
+  return make(w.memory.buffer, at, n);
 }

@@ -18,6 +18,7 @@ import { elementwiseFormulas } from "../primitives/elementwise.js";
 import { LazyTake } from "../primitives/lazy.js";
 import { take } from "../primitives/structure.js";
 import { H } from "../primitives/kernels.js";
+import { ARENA_BASE, arenaArray, heapAddress } from "../backend/runtime.js";
 import { accessFor, elementwiseKernel, SIMD_MIN_ELEMENTS, type EwAccess, type EwArg, type EwNode } from "../backend/elementwise.js";
 
 type Ref = { readonly kind: "var"; readonly id: number } | { readonly kind: "const"; readonly value: Concrete };
@@ -239,6 +240,8 @@ function compile(eqns: readonly Eqn[], inputs: readonly { id: number; meta: Meta
  */
 class BufferPlan implements StorageSource {
   private readonly bufs: (Storage | undefined)[] = [];
+  private readonly inArena: boolean[] = [];
+  private arenaTop = ARENA_BASE;
   private k = 0;
   take(dtype: DType, n: number, zeroed: boolean): Storage {
     const i = this.k++;
@@ -247,20 +250,42 @@ class BufferPlan implements StorageSource {
       if (zeroed) b.fill(0);
       return b;
     }
-    const f = freshStorage(dtype, n);
+    if (b !== undefined) return freshStorage(dtype, n); // the program allocates differently this run: leave the plan alone
+    const slot = this.arena(dtype, n);
+    // The arena is shared by every program (runs never overlap): a new slot holds another run's data.
+    if (slot !== null && zeroed) slot.fill(0);
+    const f = slot ?? freshStorage(dtype, n);
     this.bufs[i] = f;
+    this.inArena[i] = slot !== null;
     return f;
+  }
+  /** A new slot in the kernels' memory (64-byte aligned, with slack for vector reads and writes past the end). */
+  private arena(dtype: DType, n: number): Storage | null {
+    const at = Math.ceil(this.arenaTop / 64) * 64;
+    const bytes = n * BYTES[dtype];
+    const view = arenaArray((buf, off, len) => new ARRAYS[dtype](buf as ArrayBuffer, off, len) as Storage, at, bytes + 64, n);
+    if (view !== null) this.arenaTop = at + bytes + 64;
+    return view;
   }
   /** Starts a run: allocations are numbered from 0 again. */
   begin(): void {
     this.k = 0;
   }
-  /** Drops the buffers that the results hold (or view), so no later run writes into them. */
-  release(results: readonly Concrete[]): void {
-    const owned = new Set<ArrayBufferLike>(results.map((r) => r.data.buffer));
-    for (let i = 0; i < this.bufs.length; i++) if (this.bufs[i] !== undefined && owned.has(this.bufs[i]!.buffer)) this.bufs[i] = undefined;
+  /**
+   * The results as the caller may keep them: values in the kernels' memory are copied out (the next run
+   * reuses their slots); other buffers the results hold are dropped from the plan, so no later run writes
+   * into them.
+   */
+  finish(results: readonly Concrete[]): Concrete[] {
+    const out = results.map((r) => (heapAddress(r.data) === null ? r : new Concrete(r.shape, r.dtype, r.data.slice(), r.names)));
+    const owned = new Set<ArrayBufferLike>(out.map((r) => r.data.buffer));
+    for (let i = 0; i < this.bufs.length; i++) if (!this.inArena[i] && this.bufs[i] !== undefined && owned.has(this.bufs[i]!.buffer)) this.bufs[i] = undefined;
+    return out;
   }
 }
+
+const BYTES: Readonly<Record<DType, number>> = { float32: 4, float64: 8, int32: 4, bool: 1 };
+const ARRAYS = { float32: Float32Array, float64: Float64Array, int32: Int32Array, bool: Uint8Array } as const;
 
 interface Staged {
   readonly buffers: BufferPlan;
@@ -451,6 +476,5 @@ function run(staged: Staged, leaves: readonly Leaf[]): unknown {
     }
     return staged.outRefs.map((r) => (r.kind === "const" ? r.value : env.get(r.id)!));
   });
-  plan.release(results);
-  return staged.unflatten(results);
+  return staged.unflatten(plan.finish(results));
 }

@@ -97,6 +97,8 @@ describe("jit's planned buffers", () => {
     expect({ h: r1.h.toFlat(), flat: r1.flat.toFlat(), s: r1.s.toFlat(), m: r1.m.toFlat() }).toEqual(snapshot);
     expect({ h: r3.h.toFlat(), flat: r3.flat.toFlat(), s: r3.s.toFlat(), m: r3.m.toFlat() }).toEqual(snapshot);
     expect(r2.h.toFlat()).not.toEqual(snapshot.h);
+    // Intermediates live in the kernels' (shared) memory during a run; what the caller gets never does.
+    for (const t of [r1.h, r1.flat, r1.s, r1.m]) expect((t as unknown as { concrete(): { data: Float32Array } }).concrete().data.buffer).not.toBeInstanceOf(SharedArrayBuffer);
   });
   it("hand out zeroed storage where a kernel expects it (scatter-add gradients of take)", () => {
     const g = T.jit(T.grad((x: T.Tensor<[50, 20]>) => T.sum(T.take(x, T.tensor([3, 3, 7], "int32")))));
