@@ -5,6 +5,7 @@
 import { type Tensor, fromArray, random, nn, optim, train } from "../src/index.js";
 import { matmul as rawMatmul } from "../src/primitives/matmul.js";
 import { Concrete, impl, typed } from "../src/tensor/tensor.js";
+import { STEP_WARMUP } from "./peers/common.js";
 
 /** Pixels in [0, 1] (rows of 784) and int32 labels, shared with the peers. */
 export interface BenchData {
@@ -30,11 +31,12 @@ export function matmulGflops(m: number, k: number, n: number, form: "nn" | "nt" 
   const a = impl(random.normal(ka!, form === "tn" ? `${k} ${m}` : `${m} ${k}`));
   const b = impl(random.normal(kb!, form === "nt" ? `${n} ${k}` : `${k} ${n}`));
   const times: number[] = [];
-  for (let i = 0; i < reps + 2; i++) {
+  const warm = Math.max(2, Math.min(5, reps >> 1)); // as the peers do
+  for (let i = 0; i < reps + warm; i++) {
     const t0 = performance.now();
     rawMatmul(a, b, form === "tn", form === "nt");
     const dt = performance.now() - t0;
-    if (i >= 2) times.push(dt);
+    if (i >= warm) times.push(dt);
   }
   return (2 * m * n * k) / (median(times) / 1000) / 1e9;
 }
@@ -58,11 +60,11 @@ export function mlpStepMs(batch: number, reps: number): number {
   );
   let s = train.initTrainState(model.init(random.key(0)), opt);
   const times: number[] = [];
-  for (let i = 0; i < reps + 3; i++) {
+  for (let i = 0; i < reps + STEP_WARMUP; i++) {
     const t0 = performance.now();
     s = step(s, { x, y });
     const dt = performance.now() - t0;
-    if (i >= 3) times.push(dt);
+    if (i >= STEP_WARMUP) times.push(dt);
   }
   return median(times);
 }

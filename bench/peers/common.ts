@@ -143,3 +143,9 @@ export function countCorrect(logits: ArrayLike<number>, labels: Int32Array, clas
 }
 
 export type { Dataset };
+
+/**
+ * Training steps taken before the timed ones in the "mlp step" row, by every runner alike: enough for
+ * each to reach its steady state (JavaScript and WebAssembly code optimised, caches warm).
+ */
+export const STEP_WARMUP = 20;

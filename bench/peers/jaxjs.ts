@@ -20,8 +20,7 @@ import {
   peakRssMB,
   randomFloats,
   randomLabels,
-  rssMB,
-} from "./common.js";
+  rssMB, STEP_WARMUP } from "./common.js";
 import type { Dataset, MatmulForm, ModelKind, PeerRunner, TrainOpts, TrainResult } from "./types.js";
 
 type Jax = typeof JaxNs;
@@ -127,7 +126,7 @@ export class JaxJsRunner implements PeerRunner {
     const xData = randomFloats(batch * 784, 3).map((v) => (v + 1) / 2);
     const yData = randomLabels(batch, 4);
     const times: number[] = [];
-    const warm = 3;
+    const warm = STEP_WARMUP;
     for (let i = 0; i < warm + reps; i++) {
       const t0 = nowMs();
       const x = np.array(xData, { shape: [batch, 784] });

@@ -139,14 +139,15 @@ def cmd_mlp_step(batch, reps):
     x = torch.rand((batch, 784), generator=g)
     y = torch.randint(0, 10, (batch,), generator=g)
     times = []
-    for i in range(3 + reps):
+    warm = 20  # STEP_WARMUP in common.ts: every runner warms up alike
+    for i in range(warm + reps):
         t0 = time.perf_counter()
         opt.zero_grad(set_to_none=True)
         loss = F.cross_entropy(model(x), y)
         loss.backward()
         opt.step()
         t = time.perf_counter() - t0
-        if i >= 3:
+        if i >= warm:
             times.append(t * 1000)
     return statistics.median(times)
 

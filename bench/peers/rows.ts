@@ -116,7 +116,9 @@ export async function runRows(
       const secs = res.secondsPerEpoch;
       // Steady state: the median of the epochs after the first (the first row below has the warm-up).
       const steady = secs.length > 1 ? secs.slice(1) : secs;
-      const med = [...steady].sort((a, b) => a - b)[steady.length >> 1] ?? NaN;
+      const sorted = [...steady].sort((a, b) => a - b);
+      const mid = sorted.length >> 1;
+      const med = sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
       const list = secs.map((s) => s.toFixed(3)).join(", ");
       row(`${model} epoch s (b${batchSize})`, round(med, 4), "s",
         `median of epoch(s) ${secs.length > 1 ? `2–${secs.length}` : "1"} of [${list}]${dataNote}`);

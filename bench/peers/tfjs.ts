@@ -20,8 +20,7 @@ import {
   peakRssMB,
   randomFloats,
   randomLabels,
-  rssMB,
-} from "./common.js";
+  rssMB, STEP_WARMUP } from "./common.js";
 import { repoRoot } from "./data.js";
 import type { Dataset, MatmulForm, ModelKind, PeerRunner, TrainOpts, TrainResult } from "./types.js";
 
@@ -127,7 +126,7 @@ export class TfjsRunner implements PeerRunner {
     const opt = tf.train.sgd(0.1);
     const xData = randomFloats(batch * 784, 3).map((v) => (v + 1) / 2);
     const yData = randomLabels(batch, 4);
-    const warm = 3;
+    const warm = STEP_WARMUP;
     const times: number[] = [];
     for (let i = 0; i < warm + reps; i++) {
       const t0 = nowMs();

@@ -30,7 +30,6 @@ const CHUNKS = 8;
 interface Plan {
   readonly id: number;
   readonly shape: GemmShape;
-  readonly layout: ReturnType<typeof gemmLayout>;
   readonly module: WasmModule;
   readonly run: (i0: number, i1: number, j0: number, j1: number, flags: number) => void;
   readonly pack: (j0: number, j1: number) => void;
@@ -74,7 +73,6 @@ function getPlan(w: Wasm, shape: GemmShape, tuning: GemmTuning | undefined, layo
   const plan: Plan = {
     id: nextPlanId++,
     shape,
-    layout,
     module,
     run: exports["run"] as Plan["run"],
     pack: exports["pack"] as Plan["pack"],
