@@ -8,7 +8,7 @@
  */
 import { allocUninit } from "../tensor/dtype.js";
 import { ARENA_BASE, getWasm, heapAddress, MAX_PAGES, requestedMode, reserve } from "./runtime.js";
-import { ewLayout, ewModuleBytes, ewSupported, type EwAccess, type EwProgram } from "./wasm/elementwise-kernel.js";
+import { ewLayout, ewModuleBytes, ewSupported, type EwAccess, type EwLayout, type EwProgram } from "./wasm/elementwise-kernel.js";
 
 export type { EwAccess, EwArg, EwNode, EwProgram, SimdOp } from "./wasm/elementwise-kernel.js";
 
@@ -18,6 +18,8 @@ export type ElementwiseKernel = (inputs: readonly Float32Array[]) => Float32Arra
 /** Below this many output elements the copies in and out cost more than a TypeScript loop. */
 export const SIMD_MIN_ELEMENTS = 512;
 const CACHE_SIZE = 256;
+// Address variants (one module each) per program before further ones are copied through scratch.
+const IN_PLACE_VARIANTS = 16;
 const cache = new Map<string, ElementwiseKernel | null>();
 
 /**
@@ -67,13 +69,20 @@ function compile(p: EwProgram): ElementwiseKernel | null {
       throw new RangeError(`elementwise kernel: expected inputs of lengths [${lengths.join(", ")}], got [${inputs.map((x) => x.length).join(", ")}]`);
     if (!reserve(w, scratch.bytes)) throw new RangeError("elementwise kernel: out of wasm memory");
     const outs = p.outputs.map(() => allocUninit("float32", p.total) as Float32Array);
-    const inAt = inputs.map((x) => heapAddress(x));
-    const outAt = outs.map((x) => heapAddress(x));
-    const L = { ...scratch, offIn: scratch.offIn.map((o, i) => inAt[i] ?? o), offOut: scratch.offOut.map((o, k) => outAt[k] ?? o) };
-    const key = `${L.offIn.join(",")}|${L.offOut.join(",")}`;
+    let inAt = inputs.map((x) => heapAddress(x));
+    let outAt = outs.map((x) => heapAddress(x));
+    let L: EwLayout = { ...scratch, offIn: scratch.offIn.map((o, i) => inAt[i] ?? o), offOut: scratch.offOut.map((o, k) => outAt[k] ?? o) };
+    let key = `${L.offIn.join(",")}|${L.offOut.join(",")}`;
     let run = runs.get(key);
+    if (run === undefined && runs.size >= IN_PLACE_VARIANTS) {
+      // Many sites share this program: new addresses go through scratch (one more module at most).
+      inAt = inAt.map(() => null);
+      outAt = outAt.map(() => null);
+      L = scratch;
+      key = "scratch";
+      run = runs.get(key);
+    }
     if (run === undefined) {
-      if (runs.size >= 16) runs.delete(runs.keys().next().value as string);
       const module = new w.api.Module(ewModuleBytes(p, L, w.shared, MAX_PAGES));
       run = new w.api.Instance(module, { env: { memory: w.memory } }).exports["run"] as () => void;
       runs.set(key, run);

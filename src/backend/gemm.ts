@@ -92,6 +92,24 @@ function getPlan(w: Wasm, shape: GemmShape, tuning: GemmTuning | undefined, layo
   return plan;
 }
 
+// In-place plans (operands' own addresses baked in) per shape: a few sites of a jitted program each get
+// theirs; beyond that, new addresses use the shape's scratch plan and copy.
+const IN_PLACE_VARIANTS = 8;
+const inPlaceVariants = new Map<string, Set<string>>();
+
+function inPlaceAllowed(shape: GemmShape, tuning: GemmTuning | undefined, L: GemmLayout): boolean {
+  const base = `${shape.m},${shape.k},${shape.n},${shape.transA ? 1 : 0}${shape.transB ? 1 : 0}${tuning === undefined ? "" : JSON.stringify(tuning)}`;
+  const scratch = gemmLayout(shape);
+  if (L.offA === scratch.offA && L.offBRaw === scratch.offBRaw && L.offC === scratch.offC && L.offBias === scratch.offBias) return true;
+  const at = `${L.offA},${L.offBRaw},${L.offC},${L.offBias}`;
+  let seen = inPlaceVariants.get(base);
+  if (seen === undefined) inPlaceVariants.set(base, (seen = new Set()));
+  if (seen.has(at)) return true;
+  if (seen.size >= IN_PLACE_VARIANTS) return false;
+  seen.add(at);
+  return true;
+}
+
 /** Whether to share a product between threads by row bands or column bands, or not at all. */
 function split(s: GemmShape, plan: Plan): { readonly rows: boolean } | undefined {
   if (s.m * s.n * s.k < THREAD_MIN_MACS) return undefined;
@@ -117,9 +135,14 @@ function gemmWasm(
   const scratch = gemmLayout(shape);
   if (scratch.bytes > ARENA_BASE || !reserve(w, scratch.bytes)) return undefined;
   const out = allocUninit("float32", m * n) as Float32Array;
-  const [aAt, bAt, cAt] = [heapAddress(a), heapAddress(b), heapAddress(out)];
-  const biasAt = bias === undefined ? null : heapAddress(bias);
-  const L: GemmLayout = { ...scratch, offA: aAt ?? scratch.offA, offBRaw: bAt ?? scratch.offBRaw, offC: cAt ?? scratch.offC, offBias: biasAt ?? scratch.offBias };
+  let [aAt, bAt, cAt] = [heapAddress(a), heapAddress(b), heapAddress(out)];
+  let biasAt = bias === undefined ? null : heapAddress(bias);
+  let L: GemmLayout = { ...scratch, offA: aAt ?? scratch.offA, offBRaw: bAt ?? scratch.offBRaw, offC: cAt ?? scratch.offC, offBias: biasAt ?? scratch.offBias };
+  if (!inPlaceAllowed(shape, tuning, L)) {
+    // Too many address variants of this shape (e.g. the slices of a batched product): copy instead.
+    [aAt, bAt, cAt, biasAt] = [null, null, null, null];
+    L = scratch;
+  }
   const plan = getPlan(w, shape, tuning, L);
   const heap = w.heap;
   if (aAt === null) heap.set(a, L.offA >> 2);

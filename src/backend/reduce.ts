@@ -2,7 +2,7 @@
  * Column sums of float32 matrices on WebAssembly SIMD (the bias gradient of dense layers), summed in
  * float64 in row order exactly like the TypeScript loop, so both give the same numbers.
  */
-import { getWasm, MAX_PAGES, requestedMode, reserve } from "./runtime.js";
+import { ARENA_BASE, getWasm, MAX_PAGES, requestedMode, reserve } from "./runtime.js";
 import { sumRowsLayout, sumRowsModuleBytes } from "./wasm/reduce-kernel.js";
 
 /** Below this many elements the TypeScript loop is as fast as copying in. */
@@ -19,7 +19,8 @@ export function sumRowsF32(x: Float32Array, reduce: number, keep: number): Float
   const w = getWasm();
   if (w === null) return null;
   const L = sumRowsLayout(reduce, keep);
-  if (!reserve(w, L.bytes)) return null;
+  // Scratch stays below the arena, where a jitted program's live values are.
+  if (L.bytes > ARENA_BASE || !reserve(w, L.bytes)) return null;
   const key = `${reduce},${keep}`;
   let run = cache.get(key);
   if (run === undefined) {

@@ -152,9 +152,9 @@ export const ARENA_BASE = (MAX_PAGES * PAGE) / 2;
 // of the old ones stay valid).
 const buffers = new WeakSet<ArrayBufferLike>();
 
-/** The byte address of an array that lives in the kernels' memory (an arena value), or null. */
+/** The byte address of an array that lives in the arena of the kernels' memory, or null. */
 export function heapAddress(x: ArrayBufferView): number | null {
-  return buffers.has(x.buffer) ? x.byteOffset : null;
+  return buffers.has(x.buffer) && x.byteOffset >= ARENA_BASE ? x.byteOffset : null;
 }
 
 /** A typed array over `n` elements of the kernels' memory at byte address `at` (growing it if needed), or null. */

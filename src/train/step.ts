@@ -5,7 +5,8 @@
 import type { Tensor } from "../tensor/tensor.js";
 import type { FloatDType } from "../tensor/dtype.js";
 import { valueAndGradWithAux } from "../transforms/grad.js";
-import { argsSignature, jit, traceFunction } from "../transforms/jit.js";
+import { argsSignature, jit, traceFunction, type CompiledFunction } from "../transforms/jit.js";
+import type { Concrete } from "../tensor/tensor.js";
 import { flatten as flattenTree } from "../core/pytree.js";
 import { TransformError } from "../errors.js";
 import { applyUpdates } from "../optim/tree.js";
@@ -87,7 +88,10 @@ export function trainStepWithOutput<P, X, Y, L, O>(
   // staged and the update eagerly, else everything eagerly.
   let mode: "whole" | "gradients" | "eager" = (opts.jit ?? true) ? "whole" : "eager";
   const stagedGradients = jit(gradients);
-  const programs = new Map<string, (...args: readonly unknown[]) => unknown>();
+  // Compiled steps by the update's structure (constants aside) and the arguments' signature. The update's
+  // constants (learning rate, Adam's bias corrections, …) come from each step's trace: they are the last
+  // constants of the whole program, replaced before it runs.
+  const programs = new Map<string, { run: CompiledFunction; dynamic: boolean; fingerprint: string }>();
   const fallback = (e: unknown): void => {
     if (!(e instanceof TransformError && e.op === "jit")) throw e;
     mode = mode === "whole" ? "gradients" : "eager";
@@ -97,14 +101,22 @@ export function trainStepWithOutput<P, X, Y, L, O>(
       try {
         const traced = traceFunction(update as (...a: any[]) => unknown, [state.params, state.optState, state.params]);
         // The optimizer state's numbers only reach the update, whose trace stands for them here.
-        const key = `${traced.fingerprint}#${argsSignature([state.params, batch.x, batch.y])}#${argsSignature([state.optState], false)}`;
-        let program = programs.get(key);
-        if (program === undefined) {
-          program = traceFunction(whole as (...a: any[]) => unknown, [state.params, state.optState, batch.x, batch.y]).compile();
+        const sig = `${argsSignature([state.params, batch.x, batch.y])}#${argsSignature([state.optState], false)}`;
+        const key = `${traced.structure}#${sig}`;
+        let entry = programs.get(key);
+        // A program whose update constants could not be located among its own is reused on an exact match only.
+        if (entry !== undefined && !entry.dynamic && entry.fingerprint !== traced.fingerprint) entry = undefined;
+        if (entry === undefined) {
+          const compiled = traceFunction(whole as (...a: any[]) => unknown, [state.params, state.optState, batch.x, batch.y]).compile();
+          const tail = compiled.consts.slice(compiled.consts.length - traced.consts.length);
+          const dynamic = tail.length === traced.consts.length && tail.every((c, i) => sameConstant(c, traced.consts[i]!));
+          entry = { run: compiled, dynamic, fingerprint: traced.fingerprint };
+          programs.delete(key);
           if (programs.size >= PROGRAM_CACHE) programs.delete(programs.keys().next().value as string);
         } else programs.delete(key);
-        programs.set(key, program);
-        const result = program(state.params, state.optState, batch.x, batch.y) as readonly [P, O, ScalarLoss, L];
+        programs.set(key, entry);
+        if (entry.dynamic) entry.run.replaceLastConsts(traced.consts);
+        const result = entry.run(state.params, state.optState, batch.x, batch.y) as readonly [P, O, ScalarLoss, L];
         // Number leaves of (params, optState) as of this step's trace, not the program's staging.
         const flat = flattenTree([result[0], result[1]]);
         const leaves = flat.leaves.map((l, i) => traced.numbers[i] ?? l);
@@ -123,6 +135,14 @@ export function trainStepWithOutput<P, X, Y, L, O>(
     }
     return splitStep(state, batch);
   };
+}
+
+/** Same dtype, shape and bits. */
+function sameConstant(a: Concrete, b: Concrete): boolean {
+  if (a.dtype !== b.dtype || a.shape.join() !== b.shape.join()) return false;
+  const x = new Uint8Array(a.data.buffer, a.data.byteOffset, a.data.byteLength);
+  const y = new Uint8Array(b.data.buffer, b.data.byteOffset, b.data.byteLength);
+  return x.length === y.length && x.every((v, i) => v === y[i]);
 }
 
 const PROGRAM_CACHE = 8;

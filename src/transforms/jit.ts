@@ -18,10 +18,11 @@ import { elementwiseFormulas } from "../primitives/elementwise.js";
 import { LazyTake } from "../primitives/lazy.js";
 import { take } from "../primitives/structure.js";
 import { H } from "../primitives/kernels.js";
-import { ARENA_BASE, arenaArray, heapAddress } from "../backend/runtime.js";
+import { ARENA_BASE, arenaArray, heapAddress, requestedMode } from "../backend/runtime.js";
 import { accessFor, elementwiseKernel, SIMD_MIN_ELEMENTS, type EwAccess, type EwArg, type EwNode } from "../backend/elementwise.js";
 
-type Ref = { readonly kind: "var"; readonly id: number } | { readonly kind: "const"; readonly value: Concrete };
+// A constant's value is read when the program runs, so a compiled program can take new constants.
+type Ref = { readonly kind: "var"; readonly id: number } | { readonly kind: "const"; value: Concrete };
 
 interface Eqn {
   readonly prim: Primitive<any>;
@@ -100,7 +101,7 @@ function compileGroup(g: Group, usedOutside: Set<number>, defs: ReadonlyMap<numb
   const external: Ref[] = [];
   const extIndex = new Map<unknown, number>();
   const extOf = (r: Ref): number => {
-    const key = r.kind === "var" ? r.id : r.value;
+    const key = r.kind === "var" ? r.id : r; // each use of a constant is its own input (constants can be replaced)
     let i = extIndex.get(key);
     if (i === undefined) {
       i = external.length;
@@ -261,6 +262,7 @@ class BufferPlan implements StorageSource {
   }
   /** A new slot in the kernels' memory (64-byte aligned, with slack for vector reads and writes past the end). */
   private arena(dtype: DType, n: number): Storage | null {
+    if (requestedMode() === "typescript") return null;
     const at = Math.ceil(this.arenaTop / 64) * 64;
     const bytes = n * BYTES[dtype];
     const view = arenaArray((buf, off, len) => new ARRAYS[dtype](buf as ArrayBuffer, off, len) as Storage, at, bytes + 64, n);
@@ -298,10 +300,17 @@ interface Staged {
 function signature(leaves: readonly Leaf[], tree: unknown): string {
   const meta = (t: TensorImpl): string => `${t.dtype}[${t.shape.join(",")}]`;
   const parts = leaves.map((l) =>
-    typeof l === "number" ? `n${l}` : l instanceof LazyTake ? `take(${meta(l.source)},${meta(l.idx)})` : meta(l as unknown as TensorImpl),
+    typeof l === "number" ? `n${numberKey(l)}` : l instanceof LazyTake ? `take(${meta(l.source)},${meta(l.idx)})` : meta(l as unknown as TensorImpl),
   );
-  return `${JSON.stringify(tree, (_k, v) => (typeof v === "object" && v !== null && !Array.isArray(v) && "shape" in v ? 0 : typeof v === "number" ? 0 : v))}|${parts.join(";")}`;
+  // Functions among the arguments (not leaves) are static parts of the signature: keyed by identity.
+  const structure = JSON.stringify(tree, (_k, v) =>
+    typeof v === "object" && v !== null && !Array.isArray(v) && "shape" in v ? 0 : typeof v === "number" ? 0 : typeof v === "function" ? keyOf(v) : v,
+  );
+  return `${requestedMode()}|${structure}|${parts.join(";")}`;
 }
+
+/** A number as a key: −0 differs from 0 (it changes results: 1 / −0 = −∞). */
+const numberKey = (x: number): string => (Object.is(x, -0) ? "-0" : String(x));
 
 /** Options of {@link jit}. */
 export interface JitOptions {
@@ -385,7 +394,8 @@ function stage<Args extends readonly unknown[], R>(f: (...args: Args) => R, leav
 const identities = new WeakMap<object, number>();
 let nextIdentity = 0;
 function keyOf(v: unknown): string {
-  if (v === null || typeof v === "number" || typeof v === "boolean" || typeof v === "string" || v === undefined) return JSON.stringify(v) ?? "u";
+  if (typeof v === "number") return numberKey(v);
+  if (v === null || typeof v === "boolean" || typeof v === "string" || v === undefined) return JSON.stringify(v) ?? "u";
   if (Array.isArray(v)) return `[${v.map(keyOf).join(",")}]`;
   if (typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype)
     return `{${Object.keys(v).sort().map((k) => `${k}:${keyOf((v as Record<string, unknown>)[k])}`).join(",")}}`;
@@ -395,34 +405,60 @@ function keyOf(v: unknown): string {
   return `#${id}`;
 }
 
-/** FNV-1a over a buffer's bytes (large constants are compared by this hash). */
-function hashBytes(d: Storage): number {
+/**
+ * A constant's value as a key: its bytes in hex when small (so −0, NaN payloads and every bit count), else
+ * two independent 32-bit FNV-1a hashes of the bytes and the length.
+ */
+function constKey(d: Storage): string {
   const u8 = new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
-  let h = 0x811c9dc5;
-  for (let i = 0; i < u8.length; i++) h = Math.imul(h ^ u8[i]!, 0x01000193);
-  return h >>> 0;
+  if (u8.length <= 256) return Array.from(u8, (b) => b.toString(16).padStart(2, "0")).join("");
+  let h1 = 0x811c9dc5;
+  let h2 = 0x01000193;
+  for (let i = 0; i < u8.length; i++) {
+    h1 = Math.imul(h1 ^ u8[i]!, 0x01000193);
+    h2 = Math.imul(h2 ^ u8[i]!, 0x5bd1e995) ^ (h2 >>> 13);
+  }
+  return `#${u8.length}:${(h1 >>> 0).toString(16)}:${(h2 >>> 0).toString(16)}`;
 }
 
 /**
  * A text that is equal for two traces exactly when they are the same program: the same equations on the
  * same operands with the same parameters, constants and number outputs aside (the caller compares those).
  */
-function fingerprintOf(p: Program): string {
-  const ref = (r: Ref): string => (r.kind === "var" ? `v${r.id}` : `c${r.value.dtype}[${r.value.shape.join(",")}]${r.value.size <= 64 ? Array.from(r.value.data).join(",") : `#${hashBytes(r.value.data)}`}`);
+function fingerprintOf(p: Program, constValues: boolean): string {
+  const ref = (r: Ref, values: boolean): string =>
+    r.kind === "var" ? `v${r.id}` : `c${r.value.dtype}[${r.value.shape.join(",")}]${values ? constKey(r.value.data) : ""}`;
   const ins = p.inputs.map((x) => `${x.meta.dtype}[${x.meta.shape.join(",")}]`).join(";");
-  const eqns = p.eqns.map((e) => `${e.prim.name}${keyOf(e.params)}(${e.ins.map(ref).join(",")})`).join(";");
-  const outs = p.outRefs.map((r, i) => (p.numbers[i] !== undefined ? "n" : ref(r))).join(",");
+  const eqns = p.eqns.map((e) => `${e.prim.name}${keyOf(e.params)}(${e.ins.map((r) => ref(r, constValues)).join(",")})`).join(";");
+  const outs = p.outRefs.map((r, i) => (p.numbers[i] !== undefined ? "n" : ref(r, true))).join(",");
   return `${ins}|${eqns}|${outs}`;
 }
+
+/** The constants the equations read, in order of use. */
+const constRefsOf = (p: Program): { kind: "const"; value: Concrete }[] =>
+  p.eqns.flatMap((e) => e.ins.filter((r): r is { kind: "const"; value: Concrete } => r.kind === "const"));
 
 /** @internal A function traced for the current arguments: its fingerprint, number outputs, and compiler. */
 export interface TracedFunction {
   /** Equal for two traces exactly when they stage the same program (number outputs aside). */
   readonly fingerprint: string;
+  /** Equal for two traces that stage the same program up to the values of the constants equations read. */
+  readonly structure: string;
+  /** Those constants' values, in order of use. */
+  readonly consts: readonly Concrete[];
   /** The output leaves (flattened) that are numbers, with their values; undefined for tensors. */
   readonly numbers: readonly (number | undefined)[];
   /** Compiles the program; the result runs it on arguments of the same signature. */
-  compile(): (...args: readonly unknown[]) => unknown;
+  compile(): CompiledFunction;
+}
+
+/** @internal A compiled program: runs it; its constants can be replaced by those of a same-structure trace. */
+export interface CompiledFunction {
+  (...args: readonly unknown[]): unknown;
+  /** The constants the equations read, in order of use (as compiled, or as last replaced). */
+  readonly consts: readonly Concrete[];
+  /** Replaces the last `values.length` of them (same dtypes and shapes), for the following runs. */
+  replaceLastConsts(values: readonly Concrete[]): void;
 }
 
 /**
@@ -434,11 +470,26 @@ export function traceFunction(f: (...args: any[]) => unknown, args: readonly unk
   const flat = flatten(args);
   const program = traceFlat(f, flat.leaves, flat.unflatten);
   return {
-    fingerprint: fingerprintOf(program),
+    fingerprint: fingerprintOf(program, true),
+    structure: fingerprintOf(program, false),
+    consts: constRefsOf(program).map((r) => r.value),
     numbers: program.numbers,
     compile: () => {
       const staged = compileProgram(program);
-      return (...callArgs) => run(staged, flatten(callArgs).leaves);
+      // Steps read each constant through its reference when they run, so replacing the value suffices.
+      const refs = constRefsOf(program);
+      const fn = ((...callArgs: readonly unknown[]) => run(staged, flatten(callArgs).leaves)) as CompiledFunction;
+      Object.defineProperty(fn, "consts", { get: () => refs.map((r) => r.value) });
+      (fn as { replaceLastConsts: CompiledFunction["replaceLastConsts"] }).replaceLastConsts = (values) => {
+        const start = refs.length - values.length;
+        if (start < 0) throw new RangeError("replaceLastConsts: more values than constants");
+        values.forEach((v, i) => {
+          const r = refs[start + i]!;
+          if (v.dtype !== r.value.dtype || v.shape.join() !== r.value.shape.join()) throw new RangeError("replaceLastConsts: a constant of another dtype or shape");
+          r.value = v;
+        });
+      };
+      return fn;
     },
   };
 }
@@ -452,6 +503,12 @@ export function argsSignature(args: readonly unknown[], numbers = true): string 
   return signature(numbers ? flat.leaves : flat.leaves.map((l) => (typeof l === "number" ? 0 : l)), args);
 }
 
+// Runs in progress: every program's arena slots start at the same address, which is safe only because
+// one run never starts inside another (primitives never call back into user code); a nested run, should
+// one ever happen, gets fresh storage instead of the plan.
+let running = 0;
+const FRESH: StorageSource = { take: (dtype, n) => freshStorage(dtype, n) };
+
 function run(staged: Staged, leaves: readonly Leaf[]): unknown {
   const env = new Map<number, Concrete>();
   let k = 0;
@@ -462,9 +519,7 @@ function run(staged: Staged, leaves: readonly Leaf[]): unknown {
       env.set(staged.inputIds[k++]!, l.idx);
     } else env.set(staged.inputIds[k++]!, (l as unknown as TensorImpl).concrete());
   }
-  const plan = staged.buffers;
-  plan.begin();
-  const results = withStorageSource(plan, () => {
+  const execute = (): Concrete[] => {
     for (const s of staged.steps) {
       if (s.kind === "fused") s.run(env);
       else {
@@ -475,6 +530,14 @@ function run(staged: Staged, leaves: readonly Leaf[]): unknown {
       }
     }
     return staged.outRefs.map((r) => (r.kind === "const" ? r.value : env.get(r.id)!));
-  });
-  return staged.unflatten(plan.finish(results));
+  };
+  if (running > 0) return staged.unflatten(withStorageSource(FRESH, execute));
+  const plan = staged.buffers;
+  plan.begin();
+  running++;
+  try {
+    return staged.unflatten(plan.finish(withStorageSource(plan, execute)));
+  } finally {
+    running--;
+  }
 }
