@@ -148,4 +148,4 @@ export type { Dataset };
  * Training steps taken before the timed ones in the "mlp step" row, by every runner alike: enough for
  * each to reach its steady state (JavaScript and WebAssembly code optimised, caches warm).
  */
-export const STEP_WARMUP = 20;
+export const STEP_WARMUP = 100;

@@ -139,7 +139,7 @@ def cmd_mlp_step(batch, reps):
     x = torch.rand((batch, 784), generator=g)
     y = torch.randint(0, 10, (batch,), generator=g)
     times = []
-    warm = 20  # STEP_WARMUP in common.ts: every runner warms up alike
+    warm = 100  # STEP_WARMUP in common.ts: every runner warms up alike
     for i in range(warm + reps):
         t0 = time.perf_counter()
         opt.zero_grad(set_to_none=True)
