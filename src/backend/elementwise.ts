@@ -1,7 +1,7 @@
 /**
- * Float32 elementwise programs on WebAssembly SIMD: one eager op, or a chain fused by `jit`. The operands
- * are copied into the shared scratch memory, the generated kernel runs, and the results are copied out,
- * so callers keep ordinary typed arrays and nothing needs disposing.
+ * Float32 elementwise programs on WebAssembly SIMD: one eager op, or a chain fused by `jit`. Operands in
+ * ordinary typed arrays are copied into scratch and results copied out, so callers need dispose nothing;
+ * operands and results that live in the kernels' memory (a jitted run's arena) are used in place.
  *
  * `elementwiseKernel` returns null where the program cannot run here (no SIMD, TENFOLD_BACKEND=typescript,
  * an unsupported broadcast); callers then use their TypeScript loops, which compute the same bits.
@@ -107,7 +107,6 @@ export function elementwiseKernel(p: EwProgram): ElementwiseKernel | null {
   let k = cache.get(key);
   if (k === undefined) {
     k = compile(p);
-    if (k !== null && !reserve(w, ewLayout(p).bytes)) k = null;
     if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value as string);
   } else cache.delete(key);
   cache.set(key, k);

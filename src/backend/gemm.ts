@@ -54,8 +54,7 @@ function ensurePool(w: Wasm): Pool | undefined {
  * scratch layout, except for operands already in the kernels' memory (a jitted program's values).
  */
 function getPlan(w: Wasm, shape: GemmShape, tuning: GemmTuning | undefined, layout: GemmLayout): Plan {
-  const at = `${layout.offA},${layout.offBRaw},${layout.offC},${layout.offBias}`;
-  const key = `${shape.m},${shape.k},${shape.n},${shape.transA ? 1 : 0}${shape.transB ? 1 : 0}@${at}${tuning === undefined ? "" : JSON.stringify(tuning)}`;
+  const key = `${problemKey(shape, tuning)}@${addressKey(layout)}`;
   const hit = plans.get(key);
   if (hit !== undefined) {
     // Re-insert to keep the map in least-recently-used order.
@@ -97,11 +96,17 @@ function getPlan(w: Wasm, shape: GemmShape, tuning: GemmTuning | undefined, layo
 const IN_PLACE_VARIANTS = 8;
 const inPlaceVariants = new Map<string, Set<string>>();
 
-function inPlaceAllowed(shape: GemmShape, tuning: GemmTuning | undefined, L: GemmLayout): boolean {
-  const base = `${shape.m},${shape.k},${shape.n},${shape.transA ? 1 : 0}${shape.transB ? 1 : 0}${tuning === undefined ? "" : JSON.stringify(tuning)}`;
-  const scratch = gemmLayout(shape);
-  if (L.offA === scratch.offA && L.offBRaw === scratch.offBRaw && L.offC === scratch.offC && L.offBias === scratch.offBias) return true;
-  const at = `${L.offA},${L.offBRaw},${L.offC},${L.offBias}`;
+/** A product's shape and tuning, as a cache key. */
+const problemKey = (s: GemmShape, tuning: GemmTuning | undefined): string =>
+  `${s.m},${s.k},${s.n},${s.transA ? 1 : 0}${s.transB ? 1 : 0}${tuning === undefined ? "" : JSON.stringify(tuning)}`;
+
+/** The operand addresses a plan bakes in, as a cache key. */
+const addressKey = (L: GemmLayout): string => `${L.offA},${L.offBRaw},${L.offC},${L.offBias}`;
+
+function inPlaceAllowed(shape: GemmShape, tuning: GemmTuning | undefined, L: GemmLayout, scratch: GemmLayout): boolean {
+  const at = addressKey(L);
+  if (at === addressKey(scratch)) return true;
+  const base = problemKey(shape, tuning);
   let seen = inPlaceVariants.get(base);
   if (seen === undefined) inPlaceVariants.set(base, (seen = new Set()));
   if (seen.has(at)) return true;
@@ -138,7 +143,7 @@ function gemmWasm(
   let [aAt, bAt, cAt] = [heapAddress(a), heapAddress(b), heapAddress(out)];
   let biasAt = bias === undefined ? null : heapAddress(bias);
   let L: GemmLayout = { ...scratch, offA: aAt ?? scratch.offA, offBRaw: bAt ?? scratch.offBRaw, offC: cAt ?? scratch.offC, offBias: biasAt ?? scratch.offBias };
-  if (!inPlaceAllowed(shape, tuning, L)) {
+  if (!inPlaceAllowed(shape, tuning, L, scratch)) {
     // Too many address variants of this shape (e.g. the slices of a batched product): copy instead.
     [aAt, bAt, cAt, biasAt] = [null, null, null, null];
     L = scratch;

@@ -5,7 +5,7 @@
  * into a specialised loop with `new Function`, so every primitive has its own monomorphic hot loop
  * (a shared loop calling a per-op closure is several times slower in V8).
  */
-import { alloc, allocUninit, type DType, type Storage } from "../tensor/dtype.js";
+import { allocUninit, type DType, type Storage } from "../tensor/dtype.js";
 import { stridesOf } from "../shape/runtime.js";
 
 type UnaryLoop = (x: Storage, out: Storage, n: number) => void;

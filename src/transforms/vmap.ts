@@ -6,7 +6,7 @@ import { ShapeError, TransformError } from "../errors.js";
 import { typed, type Tensor, type TensorImpl } from "../tensor/tensor.js";
 import type { DType } from "../tensor/dtype.js";
 import type { Shape } from "../shape/types.js";
-import { bind, Trace, Tracer, withTrace } from "../core/trace.js";
+import { Trace, Tracer, withTrace } from "../core/trace.js";
 import type { Primitive } from "../core/primitive.js";
 import { flatten } from "../core/pytree.js";
 import { toTensor } from "./leaves.js";
