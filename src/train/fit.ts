@@ -4,7 +4,7 @@
  * log or ignore — so nothing inside the step has side effects.
  */
 import type { GradientTransformation } from "../optim/types.js";
-import { initTrainState, trainStepWithOutput, type Batch, type LossFn, type Model, type TrainState } from "./step.js";
+import { initTrainState, trainStepDonating, type Batch, type LossFn, type Model, type TrainState } from "./step.js";
 import { batchSize, evaluateModel, type Metric } from "./metric.js";
 import { meanMonoid, meanOf, type MeanAcc } from "../nn/metrics.js";
 
@@ -84,10 +84,13 @@ interface EpochAcc<P, O, M> {
 export function* fit<P, X, Y, L, O, M = never>(opts: FitOptions<P, X, Y, L, O, M>): Generator<FitEvent<P, O>, TrainState<P, O>, undefined> {
   const { model, loss, optimizer, metric, epochs } = opts;
   const clock = opts.clock ?? (() => performance.now());
-  const step = trainStepWithOutput(model, loss, optimizer);
-  // One epoch's reducer: the pure step plus monoidal bookkeeping of loss and metric.
+  const step = trainStepDonating(model, loss, optimizer);
+  // One epoch's reducer: the pure step plus monoidal bookkeeping of loss and metric. A state made by an
+  // earlier step of the same epoch has been seen by no one (step events carry no state), so the step may
+  // write the next state into its buffers; the epoch's first state (the caller's, or the one the last
+  // epoch event showed) is never handed over.
   const reduce = (acc: EpochAcc<P, O, M>, batch: Batch<X, Y>): EpochAcc<P, O, M> => {
-    const [state, out] = step(acc.state, batch);
+    const [state, out] = step(acc.state, batch, acc.steps > 0);
     const n = batchSize(batch);
     return {
       state,

@@ -5,8 +5,9 @@
 import type { Tensor } from "../tensor/tensor.js";
 import type { FloatDType } from "../tensor/dtype.js";
 import { valueAndGradWithAux } from "../transforms/grad.js";
-import { argsSignature, jit, traceFunction, type CompiledFunction } from "../transforms/jit.js";
-import type { Concrete } from "../tensor/tensor.js";
+import { argsSignature, isOwnedResult, jit, traceFunction, type CompiledFunction } from "../transforms/jit.js";
+import { Concrete } from "../tensor/tensor.js";
+import type { Storage } from "../tensor/dtype.js";
 import { flatten as flattenTree } from "../core/pytree.js";
 import { TransformError } from "../errors.js";
 import { applyUpdates } from "../optim/tree.js";
@@ -54,6 +55,19 @@ export const initTrainState = <P, O>(params: P, optimizer: GradientTransformatio
 export function trainStepWithOutput<P, X, Y, L, O>(
   model: Model<P, X, L>, loss: LossFn<L, Y>, optimizer: GradientTransformation<O>, opts: StepOptions = {},
 ): (state: TrainState<P, O>, batch: Batch<X, Y>) => [TrainState<P, O>, L] {
+  const step = trainStepDonating(model, loss, optimizer, opts);
+  return (state, batch) => step(state, batch, false);
+}
+
+/**
+ * @internal {@link trainStepWithOutput} for a caller that may hand over the incoming state: with `donate`
+ * true, the new state's tensors may be written into the buffers of `state`'s (those the previous staged
+ * step produced), which saves allocating fresh memory at every step. Only for a caller that never shows
+ * `state` to anyone else and never reads it again (`fit`, inside an epoch).
+ */
+export function trainStepDonating<P, X, Y, L, O>(
+  model: Model<P, X, L>, loss: LossFn<L, Y>, optimizer: GradientTransformation<O>, opts: StepOptions = {},
+): (state: TrainState<P, O>, batch: Batch<X, Y>, donate: boolean) => [TrainState<P, O>, L] {
   // Loss, outputs and gradient of one batch.
   const gradients = (params: P, x: X, y: Y): [[ScalarLoss, L], P] => {
     const objective = (p: P): readonly [ScalarLoss, L] => {
@@ -96,7 +110,7 @@ export function trainStepWithOutput<P, X, Y, L, O>(
     if (!(e instanceof TransformError && e.op === "jit")) throw e;
     mode = mode === "whole" ? "gradients" : "eager";
   };
-  return (state, batch) => {
+  return (state, batch, donate) => {
     while (mode === "whole") {
       try {
         const traced = traceFunction(update as (...a: any[]) => unknown, [state.params, state.optState, state.params]);
@@ -116,7 +130,8 @@ export function trainStepWithOutput<P, X, Y, L, O>(
         } else programs.delete(key);
         programs.set(key, entry);
         if (entry.dynamic) entry.run.replaceLastConsts(traced.consts);
-        const result = entry.run(state.params, state.optState, batch.x, batch.y) as readonly [P, O, ScalarLoss, L];
+        const args = [state.params, state.optState, batch.x, batch.y];
+        const result = (donate ? entry.run.runDonating(args, resultBuffers([state.params, state.optState])) : entry.run(...args)) as readonly [P, O, ScalarLoss, L];
         // Number leaves of (params, optState) as of this step's trace, not the program's staging.
         const flat = flattenTree([result[0], result[1]]);
         const leaves = flat.leaves.map((l, i) => traced.numbers[i] ?? l);
@@ -135,6 +150,11 @@ export function trainStepWithOutput<P, X, Y, L, O>(
     }
     return splitStep(state, batch);
   };
+}
+
+/** The buffers of a tree's tensors that hold results of staged runs (the only ones a run may reuse). */
+function resultBuffers(tree: unknown): Storage[] {
+  return flattenTree(tree).leaves.flatMap((l) => (l instanceof Concrete && isOwnedResult(l.data) ? [l.data] : []));
 }
 
 /** Same dtype, shape and bits. */

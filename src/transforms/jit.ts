@@ -275,15 +275,47 @@ class BufferPlan implements StorageSource {
   }
   /**
    * The results as the caller may keep them: values in the kernels' memory are copied out (the next run
-   * reuses their slots); other buffers the results hold are dropped from the plan, so no later run writes
-   * into them.
+   * reuses their slots), into donated buffers where one of the same type and length is free, else into
+   * fresh ones; other buffers the results hold are dropped from the plan, so no later run writes into them.
    */
-  finish(results: readonly Concrete[]): Concrete[] {
-    const out = results.map((r) => (heapAddress(r.data) === null ? r : new Concrete(r.shape, r.dtype, r.data.slice(), r.names)));
-    const owned = new Set<ArrayBufferLike>(out.map((r) => r.data.buffer));
-    for (let i = 0; i < this.bufs.length; i++) if (!this.inArena[i] && this.bufs[i] !== undefined && owned.has(this.bufs[i]!.buffer)) this.bufs[i] = undefined;
+  finish(results: readonly Concrete[], donated: readonly Storage[] = []): Concrete[] {
+    const free = donatable(results, donated);
+    const out = results.map((r) => {
+      if (heapAddress(r.data) === null) return r;
+      const i = free.findIndex((d) => d.length === r.data.length && d.constructor === r.data.constructor);
+      const data = i < 0 ? r.data.slice() : free.splice(i, 1)[0]!;
+      if (i >= 0) data.set(r.data as never);
+      owned.add(data);
+      return new Concrete(r.shape, r.dtype, data, r.names);
+    });
+    const kept = new Set<ArrayBufferLike>(out.map((r) => r.data.buffer));
+    for (let i = 0; i < this.bufs.length; i++) if (!this.inArena[i] && this.bufs[i] !== undefined && kept.has(this.bufs[i]!.buffer)) this.bufs[i] = undefined;
     return out;
   }
+}
+
+// Buffers that `finish` created or filled to hold a result: each backs exactly one result, whole.
+const owned = new WeakSet<Storage>();
+
+/**
+ * @internal Whether `d` holds, whole, a result that a staged program copied out (so a caller that knows no
+ * one else sees that result may donate the buffer to a later run).
+ */
+export const isOwnedResult = (d: Storage): boolean => owned.has(d);
+
+/**
+ * The donated buffers a run may write its results into: results of earlier runs (whole buffers), none
+ * twice, and none that a result of this run still holds (a value passed through unchanged).
+ */
+function donatable(results: readonly Concrete[], donated: readonly Storage[]): Storage[] {
+  if (donated.length === 0) return [];
+  const held = new Set<ArrayBufferLike>(results.map((r) => r.data.buffer));
+  const seen = new Set<ArrayBufferLike>();
+  return donated.filter((d) => {
+    if (!owned.has(d) || held.has(d.buffer) || seen.has(d.buffer)) return false;
+    seen.add(d.buffer);
+    return true;
+  });
 }
 
 const BYTES: Readonly<Record<DType, number>> = { float32: 4, float64: 8, int32: 4, bool: 1 };
@@ -455,6 +487,12 @@ export interface TracedFunction {
 /** @internal A compiled program: runs it; its constants can be replaced by those of a same-structure trace. */
 export interface CompiledFunction {
   (...args: readonly unknown[]): unknown;
+  /**
+   * Runs it on `args`, writing results into the `donated` buffers where they fit (type and length). The
+   * caller promises that no one reads the donated buffers after this call: they must be results of earlier
+   * runs (see {@link isOwnedResult}; others are ignored) that nothing else will see again.
+   */
+  runDonating(args: readonly unknown[], donated: readonly Storage[]): unknown;
   /** The constants the equations read, in order of use (as compiled, or as last replaced). */
   readonly consts: readonly Concrete[];
   /** Replaces the last `values.length` of them (same dtypes and shapes), for the following runs. */
@@ -479,6 +517,7 @@ export function traceFunction(f: (...args: any[]) => unknown, args: readonly unk
       // Steps read each constant through its reference when they run, so replacing the value suffices.
       const refs = constRefsOf(program);
       const fn = ((...callArgs: readonly unknown[]) => run(staged, flatten(callArgs).leaves)) as CompiledFunction;
+      (fn as { runDonating: CompiledFunction["runDonating"] }).runDonating = (callArgs, donated) => run(staged, flatten(callArgs).leaves, donated);
       Object.defineProperty(fn, "consts", { get: () => refs.map((r) => r.value) });
       (fn as { replaceLastConsts: CompiledFunction["replaceLastConsts"] }).replaceLastConsts = (values) => {
         const start = refs.length - values.length;
@@ -509,7 +548,7 @@ export function argsSignature(args: readonly unknown[], numbers = true): string 
 let running = 0;
 const FRESH: StorageSource = { take: (dtype, n) => freshStorage(dtype, n) };
 
-function run(staged: Staged, leaves: readonly Leaf[]): unknown {
+function run(staged: Staged, leaves: readonly Leaf[], donated: readonly Storage[] = []): unknown {
   const env = new Map<number, Concrete>();
   let k = 0;
   for (const l of leaves) {
@@ -536,7 +575,7 @@ function run(staged: Staged, leaves: readonly Leaf[]): unknown {
   plan.begin();
   running++;
   try {
-    return staged.unflatten(plan.finish(withStorageSource(plan, execute)));
+    return staged.unflatten(plan.finish(withStorageSource(plan, execute), donated));
   } finally {
     running--;
   }

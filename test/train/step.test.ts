@@ -1,9 +1,10 @@
 /** The training step is a fold: laws, and `fit`, `evaluate` and k-fold built on it. */
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { add, fromArray, matmul, mean, square, sub, tensor, valueAndGrad, type AnyTensor, type Tensor } from "../../src/index.js";
+import { add, fromArray, matmul, mean, mul, square, sub, tensor, valueAndGrad, type AnyTensor, type Tensor } from "../../src/index.js";
 import { adam, applyUpdates, sgd, type GradientTransformation } from "../../src/optim/index.js";
-import { initTrainState, trainStep, type Batch, type TrainState } from "../../src/train/step.js";
+import { initTrainState, trainStep, trainStepDonating, trainStepWithOutput, type Batch, type TrainState } from "../../src/train/step.js";
+import { impl } from "../../src/tensor/tensor.js";
 import { foldIterable, evaluate } from "../../src/train/fold.js";
 import { fit, drain, type FitEvent } from "../../src/train/fit.js";
 import { accuracyMetric } from "../../src/train/metric.js";
@@ -130,6 +131,44 @@ describe("fit", () => {
     const stepLosses = events.slice(0, 3).map((e) => (e.kind === "step" ? e.loss : NaN));
     expect(e0.trainLoss).toBeCloseTo(stepLosses.reduce((a, b) => a + b) / 3, 12); // equal batch sizes
     expect(events.slice(4, 7).map((e) => (e.kind === "step" ? e.step : 0))).toEqual([4, 5, 6]);
+  });
+
+  it("hands each step's state to the next inside an epoch only: the caller's params and the states epoch events show stay intact", () => {
+    // An optimizer whose state also holds a tensor it passes through unchanged (a fixed scale).
+    const scaled: GradientTransformation<{ scale: Tensor<[1]>; count: number }> = {
+      init: () => ({ scale: tensor([0.5]), count: 0 }),
+      update: (gs, st) => {
+        const g = gs as unknown as Params;
+        return [{ w: mul(g.w, mul(st.scale, -0.1)), b: mul(g.b, mul(st.scale, -0.1)) } as never, { scale: st.scale, count: st.count + 1 }];
+      },
+    };
+    for (const opt of [adam(0.05), sgd(0.1, { momentum: 0.9 }), scaled] as GradientTransformation<unknown>[]) {
+      const before = flat(params0);
+      const states: unknown[] = [];
+      const snapshots: unknown[] = [];
+      const final = drain(fit({ model, loss: mse, optimizer: opt, params: params0, epochs: 3, train: () => data }), (e) => {
+        if (e.kind === "epoch") (states.push(e.state), snapshots.push(flat(e.state)));
+      });
+      expect(flat(params0)).toEqual(before);
+      expect(states.map(flat)).toEqual(snapshots);
+      const step = trainStep(model, mse, opt);
+      const s3 = data.reduce(step, initTrainState(params0, opt));
+      expect(snapshots[0]).toEqual(flat(s3));
+      expect(flat(final)).toEqual(flat(data.reduce(step, data.reduce(step, s3))));
+    }
+  });
+
+  it("a donated state's buffers hold the next state (no fresh memory per step), with the same values", () => {
+    const opt = sgd(0.1, { momentum: 0.9 });
+    const donating = trainStepDonating(model, mse, opt);
+    const plain = trainStepWithOutput(model, mse, opt);
+    const s1 = donating(initTrainState(params0, opt), data[0]!, false)[0];
+    const expected = flat(plain(s1, data[1]!)[0]);
+    const buf = impl(s1.params.w as never).concrete().data;
+    const s2 = donating(s1, data[1]!, true)[0];
+    expect(flat(s2)).toEqual(expected);
+    const bufs = [s2.params.w, s2.params.b].map((t) => impl(t as never).concrete().data);
+    expect(bufs).toContain(buf);
   });
 
   it("pulls batches lazily: one batch at a time, as steps are taken", () => {
