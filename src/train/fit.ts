@@ -99,6 +99,7 @@ export function* fit<P, X, Y, L, O, M = never>(opts: FitOptions<P, X, Y, L, O, M
       steps: acc.steps + 1,
     };
   };
+  const evaluateOn = metric === undefined ? undefined : evaluateModel(model, metric);
   let state = opts.state ?? initTrainState(opts.params, optimizer);
   for (let epoch = 0; epoch < epochs; epoch++) {
     const t0 = clock();
@@ -110,7 +111,7 @@ export function* fit<P, X, Y, L, O, M = never>(opts: FitOptions<P, X, Y, L, O, M
     const seconds = (clock() - t0) / 1000;
     state = acc.state;
     const trainMetric = metric === undefined ? undefined : metric.value(acc.metric as M);
-    const testMetric = metric === undefined || opts.test === undefined ? undefined : evaluateModel(model, metric)(state.params, opts.test(epoch));
+    const testMetric = evaluateOn === undefined || opts.test === undefined ? undefined : evaluateOn(state.params, opts.test(epoch));
     yield {
       kind: "epoch",
       epoch,

@@ -7,6 +7,7 @@ import type { Monoid } from "fp-ts/lib/Monoid.js";
 import { isTensor, type AnyTensor, type Tensor } from "../tensor/tensor.js";
 import { accuracyAcc, accuracyMonoid, accuracyOf, type AccuracyAcc } from "../nn/metrics.js";
 import { evaluate } from "./fold.js";
+import { jitOrEager } from "../transforms/jit.js";
 import type { Batch, Model } from "./step.js";
 
 /** A metric on model outputs `L` and targets `Y`, accumulated in the monoid `M`. */
@@ -29,8 +30,13 @@ export const accuracyMetric: Metric<AnyTensor, Tensor<any, "int32">, AccuracyAcc
 /** The number of examples in a batch: the leading dim of `y` when it is a tensor, else 1. */
 export const batchSize = (b: Batch<unknown, unknown>): number => (isTensor(b.y) ? (b.y.shape[0] ?? 1) : 1);
 
-/** Evaluates a model's metric over batches (a monoidal fold), returning the metric's value. */
-export const evaluateModel =
-  <P, X, Y, L, M>(model: Model<P, X, L>, metric: Metric<L, Y, M>) =>
-  (params: P, batches: Iterable<Batch<X, Y>>): number =>
-    metric.value(evaluate(metric.monoid, (p: P, b: Batch<X, Y>) => metric.measure(model(p, b.x), b.y))(params, batches));
+/**
+ * Evaluates a model's metric over batches (a monoidal fold), returning the metric's value. The forward
+ * pass is staged (`jit`, one program per batch shape, kept across calls of the returned function), or
+ * run eagerly if the model cannot be staged.
+ */
+export const evaluateModel = <P, X, Y, L, M>(model: Model<P, X, L>, metric: Metric<L, Y, M>) => {
+  const forward = jitOrEager(model);
+  return (params: P, batches: Iterable<Batch<X, Y>>): number =>
+    metric.value(evaluate(metric.monoid, (p: P, b: Batch<X, Y>) => metric.measure(forward(p, b.x), b.y))(params, batches));
+};

@@ -371,6 +371,25 @@ export function jit<Args extends readonly unknown[], R>(f: (...args: Args) => R,
   };
 }
 
+/**
+ * `jit(f)` for a function that may not be stageable: the first call that cannot be staged (value-dependent
+ * control flow) switches to calling `f` itself, then and on every later call. Other errors propagate.
+ */
+export function jitOrEager<Args extends readonly unknown[], R>(f: (...args: Args) => R, opts: JitOptions = {}): (...args: Args) => R {
+  const staged = jit(f, opts);
+  let eager = false;
+  return (...args: Args): R => {
+    if (!eager)
+      try {
+        return staged(...args);
+      } catch (e) {
+        if (!(e instanceof TransformError && e.op === "jit")) throw e;
+        eager = true;
+      }
+    return f(...args);
+  };
+}
+
 /** A traced program before compilation. */
 interface Program {
   readonly eqns: readonly Eqn[];

@@ -7,7 +7,7 @@ import { initTrainState, trainStep, trainStepDonating, trainStepWithOutput, type
 import { impl } from "../../src/tensor/tensor.js";
 import { foldIterable, evaluate } from "../../src/train/fold.js";
 import { fit, drain, type FitEvent } from "../../src/train/fit.js";
-import { accuracyMetric } from "../../src/train/metric.js";
+import { accuracyMetric, evaluateModel } from "../../src/train/metric.js";
 import { accuracyMonoid as countsMonoid, type AccuracyAcc as Counts } from "../../src/nn/metrics.js";
 import { kFold, kFoldSplit, kFoldValidate } from "../../src/train/kfold.js";
 
@@ -209,6 +209,20 @@ describe("fit", () => {
 });
 
 describe("evaluate", () => {
+  it("evaluateModel stages the forward pass once per batch shape, and runs a model that cannot be staged eagerly", () => {
+    const x = tensor([[2, 0], [1.5, 0.5], [-2, 0], [-1, -0.5], [0.5, -3]]);
+    const y = tensor([0, 0, 1, 1, 1], "int32"); // the last point is misclassified
+    const p = { w: tensor([[1, -1], [0.2, 0.1]]) };
+    let calls = 0;
+    const lin = (pp: typeof p, xx: AnyTensor) => (calls++, matmul(xx as Tensor<[number, 2]>, pp.w) as AnyTensor);
+    const bs = [{ x, y }, { x, y }, { x, y }] as Batch<AnyTensor, Tensor<any, "int32">>[];
+    const evalOn = evaluateModel(lin, accuracyMetric);
+    expect(evalOn(p, bs)).toBeCloseTo(0.8, 12);
+    expect(evalOn(p, bs)).toBeCloseTo(0.8, 12);
+    expect(calls).toBe(1); // one trace, replayed for six batches
+    const branchy = (pp: typeof p, xx: AnyTensor) => (xx.toFlat()[0]! > 0 ? (matmul(xx as Tensor<[number, 2]>, pp.w) as AnyTensor) : xx);
+    expect(evaluateModel(branchy, accuracyMetric)(p, bs)).toBeCloseTo(0.8, 12);
+  });
   it("is a monoidal fold: the result does not depend on how examples are batched", () => {
     const lin = (p: { w: Tensor<[2, 3]> }, xx: AnyTensor) => matmul(xx as Tensor<[number, 2]>, p.w) as AnyTensor;
     const p = { w: tensor([[1, -1, 0.5], [0.3, 0.2, -2]]) };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import * as T from "../../src/index.js";
 import { expectTensor } from "../helpers.js";
-import { isOwnedResult, traceFunction } from "../../src/transforms/jit.js";
+import { isOwnedResult, jitOrEager, traceFunction } from "../../src/transforms/jit.js";
 import { impl } from "../../src/tensor/tensor.js";
 
 const mlpLoss = (p: { w1: T.Tensor<[4, 8]>; b1: T.Tensor<[8]>; w2: T.Tensor<[8, 3]> }, x: T.Tensor<[5, 4]>, y: T.Tensor<[5], "int32">) => {
@@ -168,6 +168,21 @@ describe("jit's donated buffers", () => {
     expect(dataOf(r3.v)).toBe(held);
     expect(r3.v.toFlat()).toEqual(before);
     expect(dataOf(r3.w)).not.toBe(held);
+  });
+});
+
+describe("jitOrEager", () => {
+  it("stages a stageable function, runs one with value-dependent control flow eagerly, and lets other errors through", () => {
+    let traces = 0;
+    const f = jitOrEager((a: T.Tensor<[3]>) => (traces++, T.mul(a, 2)));
+    expect(f(T.tensor([1, 2, 3])).toFlat()).toEqual([2, 4, 6]);
+    expect(f(T.tensor([4, 5, 6])).toFlat()).toEqual([8, 10, 12]);
+    expect(traces).toBe(1); // traced once, then replayed
+    const g = jitOrEager((a: T.Tensor<[2]>) => (a.toFlat()[0]! > 0 ? a : T.neg(a)));
+    expect(g(T.tensor([1, -2])).toFlat()).toEqual([1, -2]);
+    expect(g(T.tensor([-1, 2])).toFlat()).toEqual([1, -2]);
+    const h = jitOrEager((a: T.Tensor<[2]>, b: T.Tensor<[3]>) => T.add(a, b as never));
+    expect(() => h(T.tensor([1, 2]), T.tensor([1, 2, 3]))).toThrow(/add/);
   });
 });
 
