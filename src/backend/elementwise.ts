@@ -55,12 +55,31 @@ function inputLength(a: EwAccess, total: number): number {
   return a.mode === "full" ? total : a.mode === "scalar" ? 1 : a.mode === "mod" ? a.m : total / a.m;
 }
 
-function compile(p: EwProgram): ElementwiseKernel | null {
+/**
+ * Whether an operand is a broadcast the kernel cannot stride through (a period that is not a multiple of
+ * four, like a bias row of 10): it is then expanded to full length while being copied into scratch.
+ */
+const needsExpanding = (a: EwAccess): boolean => (a.mode === "mod" || a.mode === "div") && (a.m % 4 !== 0 || a.m < 4);
+
+/** Writes `x`, read with access `a`, expanded to `total` floats at `heap[at..]`. */
+function expandInto(heap: Float32Array, at: number, x: Float32Array, a: EwAccess, total: number): void {
+  if (a.mode === "mod") {
+    // One period, then doubling copies.
+    heap.set(x, at);
+    for (let done = x.length; done < total; done *= 2) heap.copyWithin(at + done, at, at + Math.min(done, total - done));
+  } else if (a.mode === "div") {
+    for (let r = 0, o = at; r < x.length; r++) for (let j = 0; j < a.m; j++) heap[o++] = x[r]!;
+  }
+}
+
+function compile(program: EwProgram): ElementwiseKernel | null {
   const w = getWasm();
+  const expand = program.inputs.map(needsExpanding);
+  const p: EwProgram = { ...program, inputs: program.inputs.map((a, i) => (expand[i] ? { mode: "full" } : a)) };
   if (w === null || !ewSupported(p)) return null;
   const scratch = ewLayout(p);
   if (scratch.bytes > ARENA_BASE) return null;
-  const lengths = p.inputs.map((a) => inputLength(a, p.total));
+  const lengths = program.inputs.map((a) => inputLength(a, p.total));
   // One module per set of addresses: operands already in the kernels' memory (a jitted program's values)
   // are read, and results written, where they are; the others are copied through scratch.
   const runs = new Map<string, () => void>();
@@ -69,7 +88,7 @@ function compile(p: EwProgram): ElementwiseKernel | null {
       throw new RangeError(`elementwise kernel: expected inputs of lengths [${lengths.join(", ")}], got [${inputs.map((x) => x.length).join(", ")}]`);
     if (!reserve(w, scratch.bytes)) throw new RangeError("elementwise kernel: out of wasm memory");
     const outs = p.outputs.map(() => allocUninit("float32", p.total) as Float32Array);
-    let inAt = inputs.map((x) => heapAddress(x));
+    let inAt = inputs.map((x, i) => (expand[i] ? null : heapAddress(x)));
     let outAt = outs.map((x) => heapAddress(x));
     let L: EwLayout = { ...scratch, offIn: scratch.offIn.map((o, i) => inAt[i] ?? o), offOut: scratch.offOut.map((o, k) => outAt[k] ?? o) };
     let key = `${L.offIn.join(",")}|${L.offOut.join(",")}`;
@@ -88,7 +107,10 @@ function compile(p: EwProgram): ElementwiseKernel | null {
       runs.set(key, run);
     }
     const heap = w.heap;
-    inputs.forEach((x, i) => inAt[i] === null && heap.set(x, L.offIn[i]! >> 2));
+    inputs.forEach((x, i) => {
+      if (expand[i]) expandInto(heap, L.offIn[i]! >> 2, x, program.inputs[i]!, p.total);
+      else if (inAt[i] === null) heap.set(x, L.offIn[i]! >> 2);
+    });
     run();
     outs.forEach((o, k) => outAt[k] === null && o.set(w.heap.subarray(L.offOut[k]! >> 2, (L.offOut[k]! >> 2) + p.total)));
     return outs;

@@ -96,7 +96,9 @@ function fusible(e: Eqn, shape: readonly number[] | null, defs: Map<number, Meta
   });
 }
 
-function compileGroup(g: Group, usedOutside: Set<number>, defs: ReadonlyMap<number, Meta>): Step {
+function compileGroup(g: Group, usedOutside: Set<number>, defs: ReadonlyMap<number, Meta>, simdOnly: true): Step | null;
+function compileGroup(g: Group, usedOutside: Set<number>, defs: ReadonlyMap<number, Meta>, simdOnly?: false): Step;
+function compileGroup(g: Group, usedOutside: Set<number>, defs: ReadonlyMap<number, Meta>, simdOnly = false): Step | null {
   const members = new Set(g.eqns.map((e) => e.out));
   const external: Ref[] = [];
   const extIndex = new Map<unknown, number>();
@@ -131,7 +133,7 @@ function compileGroup(g: Group, usedOutside: Set<number>, defs: ReadonlyMap<numb
   const metaOf = (r: Ref): Meta => (r.kind === "const" ? r.value : defs.get(r.id)!);
   const accesses = external.map((r) => accessFor(metaOf(r).shape, g.shape)!);
   const simd = simdGroup(g, external, accesses, outputs, total, extOf, metaOf);
-  if (simd !== null) return simd;
+  if (simd !== null || simdOnly) return simd;
   const loadLines = [...loads.keys()].map((i) => {
     const a = accesses[i]!;
     const idx = a.mode === "full" ? "i" : a.mode === "scalar" ? "0" : a.mode === "mod" ? `i % ${a.m}` : `(i / ${a.m}) | 0`;
@@ -204,11 +206,12 @@ function compile(eqns: readonly Eqn[], inputs: readonly { id: number; meta: Meta
   const open: { group: Group; idx: number[]; outs: Set<number> }[] = [];
   const seal = (g: (typeof open)[number]): void => {
     open.splice(open.indexOf(g), 1);
-    if (g.group.eqns.length === 1) return void steps.push({ kind: "eqn", eqn: g.group.eqns[0]! });
     const members = new Set(g.idx);
     const usedOutside = new Set(
       g.group.eqns.filter((e) => programOutputs.has(e.out) || (readers.get(e.out) ?? []).some((k) => !members.has(k))).map((e) => e.out),
     );
+    // A lone equation runs its primitive, unless it has a SIMD kernel: resolved here once, not at every run.
+    if (g.group.eqns.length === 1) return void steps.push(compileGroup(g.group, usedOutside, defs, true) ?? { kind: "eqn", eqn: g.group.eqns[0]! });
     steps.push(compileGroup(g.group, usedOutside, defs));
   };
   const groupOf = (id: number): (typeof open)[number] | undefined => open.find((g) => g.outs.has(id));

@@ -95,6 +95,21 @@ describe("SIMD elementwise kernels", () => {
     for (let i = 0; i < 24; i++) for (let j = 0; j < 8; j++) expect(out[i * 8 + j]).toBe(col[i]! * row[j]!);
   });
 
+  it("expand broadcasts whose period is not a multiple of four (a bias of 10 classes, a column of 10-wide rows)", () => {
+    const p: EwProgram = {
+      total: 203 * 10, inputs: [{ mode: "div", m: 10 }, { mode: "mod", m: 10 }, { mode: "full" }],
+      nodes: [{ op: "mul", args: [{ kind: "in", index: 0 }, { kind: "in", index: 1 }] }, { op: "sub", args: [{ kind: "node", index: 0 }, { kind: "in", index: 2 }] }], outputs: [1],
+    };
+    const col = Float32Array.from({ length: 203 }, (_, i) => i - 100.5);
+    const row = Float32Array.from({ length: 10 }, (_, j) => 1.5 ** j);
+    const full = Float32Array.from({ length: 2030 }, (_, i) => Math.fround(i / 7));
+    const kernel = elementwiseKernel(p);
+    expect(kernel).not.toBeNull();
+    const out = kernel!([col, row, full])[0]!;
+    for (let i = 0; i < 203; i++) for (let j = 0; j < 10; j++) expect(out[i * 10 + j]).toBe(Math.fround(Math.fround(col[i]! * row[j]!) - full[i * 10 + j]!));
+    expect(elementwiseKernel({ ...p, total: 3 * 3, inputs: [{ mode: "div", m: 3 }, { mode: "mod", m: 3 }, { mode: "full" }] })).not.toBeNull();
+  });
+
   it("are off under withBackend('typescript') and on again after it, also when its function throws", () => {
     const p: EwProgram = { total: 1000, inputs: [{ mode: "full" }], nodes: [{ op: "abs", args: [{ kind: "in", index: 0 }] }], outputs: [0] };
     expect(withBackend("typescript", () => elementwiseKernel(p))).toBeNull();
