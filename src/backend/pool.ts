@@ -58,8 +58,8 @@ const drain = () => {
     else instances.set(m.id, new WebAssembly.Instance(m.module, { env: { memory } }).exports.run);
   }
 };
-// Same as \`claim\` and \`chunkBounds\` below; spelled out because a function's source text is not
-// reliable once tooling (coverage, bundlers) has rewritten it.
+// Same as \`claim\` and \`chunkBounds\` above (the bounds inlined); spelled out because a function's
+// source text is not reliable once tooling (coverage, bundlers) has rewritten it.
 const claim = (ctrl, tag, chunks) => {
   for (;;) {
     const v = Atomics.load(ctrl, ${NEXT});
@@ -67,8 +67,6 @@ const claim = (ctrl, tag, chunks) => {
     if (Atomics.compareExchange(ctrl, ${NEXT}, v, v + 1) === v) return v & 0xffff;
   }
 };
-const chunkBounds = (rows, size, m, n, c) =>
-  rows ? [c * size, Math.min(m, (c + 1) * size), 0, n] : [0, m, c * size, Math.min(n, (c + 1) * size)];
 Atomics.store(ctrl, ${READY}, 1);
 let seen = Atomics.load(ctrl, ${SEQ});
 for (;;) {
@@ -79,17 +77,15 @@ for (;;) {
   const tag = seq & 0x7fff;
   const p = (i) => Atomics.load(ctrl, ${PARAMS} + i);
   const id = p(0), rows = p(1) === 1, size = p(2), m = p(3), n = p(4), flags = p(5), chunks = p(6);
-  let run;
+  // Modules (and drops) arrive on the port; it is read only when a job needs a module not seen yet.
+  let run = instances.get(id);
   try {
-    drain();
-    run = instances.get(id);
     // The module is posted before the job is signalled, so it is already queued on the port.
     for (let tries = 0; run === undefined && tries < 1e6; tries++) { drain(); run = instances.get(id); }
   } catch (e) { run = undefined; }
   if (run === undefined) continue; // leave every chunk to the caller
   for (let c = claim(ctrl, tag, chunks); c >= 0; c = claim(ctrl, tag, chunks)) {
-    const [i0, i1, j0, j1] = chunkBounds(rows, size, m, n, c);
-    try { run(i0, i1, j0, j1, flags); } catch (e) { Atomics.store(ctrl, ${ERR}, c + 1); Atomics.add(ctrl, ${FINISHED}, 1); break; }
+    try { if (rows) run(c * size, Math.min(m, (c + 1) * size), 0, n, flags); else run(0, m, c * size, Math.min(n, (c + 1) * size), flags); } catch (e) { Atomics.store(ctrl, ${ERR}, c + 1); Atomics.add(ctrl, ${FINISHED}, 1); break; }
     Atomics.add(ctrl, ${FINISHED}, 1);
   }
 }
