@@ -20,8 +20,10 @@ const PARAMS = 5; // module id, rows?, chunk size, m, n, flags, chunk count
 const SLOTS = 16;
 const CLOSED = 0xffff;
 // On a busy machine the worker can be descheduled while holding a chunk, and the caller then waits
-// longer than it would have taken alone: after such a job, stay single-threaded for a while.
-const BACKOFF_JOBS = 8;
+// longer than it would have taken alone. One such job proves little (the worker may have been asleep, or
+// instantiating a new kernel); from the second in a row on, work alone for a while, longer each time.
+const BACKOFF_MIN = 4;
+const BACKOFF_MAX = 64;
 
 // How long each side spins before blocking: jobs arrive in quick succession during training, and a
 // futex wake-up costs tens of microseconds, a sizeable share of a sub-millisecond GEMM.
@@ -124,6 +126,7 @@ export function createPool(memory: WasmMemory): Pool | undefined {
   let dead = false;
   let seq = 0;
   let backoff = 0;
+  let strikes = 0;
   let channel: MessageChannel;
   let worker: Worker;
   try {
@@ -186,7 +189,8 @@ export function createPool(memory: WasmMemory): Pool | undefined {
       }
       // Waiting longer than working means the worker is not getting a core: work alone for a few jobs.
       const waited = performance.now() - t1;
-      if (waited > t1 - t0) backoff = BACKOFF_JOBS;
+      if (waited <= t1 - t0) strikes = 0;
+      else if (++strikes >= 2) backoff = Math.min(BACKOFF_MAX, BACKOFF_MIN << Math.min(strikes - 2, 4));
       // Close the job so a late-waking worker cannot claim from it with stale parameters.
       Atomics.store(ctrl, NEXT, (tag << 16) | CLOSED);
       const failed = Atomics.load(ctrl, ERR);
