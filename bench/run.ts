@@ -3,7 +3,7 @@
  * where `/usr/bin/python3` can import torch, PyTorch — the same rows on the same data, each runner in
  * its own child process so memory and wasm state do not mix.
  *
- *   npm run bench [-- --quick] [--json] [--peers tenfold,jaxjs,tfjsWasm,tfjsCpu,pytorch] [--epochs 3]
+ *   npm run bench [-- --quick] [--json] [--peers tenfold,jaxjs,tfjsWasm,tfjsCpu,pytorch] [--epochs 5]
  *
  * Prints a table with, per row, each runner's median and the ratio of tenfold's cost to the best
  * JavaScript peer's (lower is better; for GFLOPS rows the peer's GFLOPS over ours). With --json, one
@@ -50,7 +50,7 @@ function parse(argv: string[]): Options {
     .option("--quick", "a small subset (smoke test)", false)
     .option("--json", "one JSON object per row", false)
     .option("--peers <list>", "runners to include", ALL.join(","))
-    .option("--epochs <n>", "training epochs per model (the epoch rows are the median of epochs 2..n)", positive, 3)
+    .option("--epochs <n>", "training epochs per model (the epoch rows are the median of epochs 2..n)", positive, 5)
     .option("--no-memory", "skip the 10-epoch memory run of tenfold")
     .option("--child <runner>", "(internal) run one runner and print JSON rows")
     .exitOverride()

@@ -82,6 +82,9 @@ export async function runRows(
     if (cfg.quick && !c.quick) continue;
     const reps = cfg.quick ? (cfg.slow ? 2 : 5) : c.big ? (cfg.slow ? 3 : 10) : cfg.slow ? 7 : 30;
     await attempt(c.id, async () => {
+      // A first, discarded run per shape (every runner alike): the first calls of a new shape pay for
+      // compiling its kernels, and a process's first seconds for the engine's own background work.
+      if (!cfg.quick) await runner.matmulGflops(c.m, c.k, c.n, c.form, reps);
       const g = await runner.matmulGflops(c.m, c.k, c.n, c.form, reps);
       log(`${peer}: ${c.id}: ${g.toFixed(2)} GFLOPS`);
       row(c.id, round(g, 3), "GFLOPS", `median of ${reps}`);

@@ -17,13 +17,14 @@ const FINISHED = 2; // chunks completed (by either thread)
 const READY = 3; // 1 once the worker is waiting for jobs
 const ERR = 4; // 1 + index of a chunk that threw in the worker, or 0
 const PARAMS = 5; // module id, rows?, chunk size, m, n, flags, chunk count
+const WORKER_CHUNKS = 12; // chunks the worker ran in the current job
+const WORKER_US = 13; // microseconds it spent running them
 const SLOTS = 16;
 const CLOSED = 0xffff;
 // On a busy machine the worker can be descheduled while holding a chunk, and the caller then waits
-// longer than it would have taken alone. One such job proves little (the worker may have been asleep, or
-// instantiating a new kernel); from the second in a row on, work alone for a while, longer each time.
-const BACKOFF_MIN = 4;
-const BACKOFF_MAX = 64;
+// longer than it would have taken alone: after such a job, work alone for a few jobs. A worker that
+// merely started late (it had gone to sleep between jobs) is not that: its chunks ran at full speed.
+const BACKOFF_JOBS = 8;
 
 // How long each side spins before blocking: jobs arrive in quick succession during training, and a
 // futex wake-up costs tens of microseconds, a sizeable share of a sub-millisecond GEMM.
@@ -87,7 +88,10 @@ for (;;) {
   } catch (e) { run = undefined; }
   if (run === undefined) continue; // leave every chunk to the caller
   for (let c = claim(ctrl, tag, chunks); c >= 0; c = claim(ctrl, tag, chunks)) {
+    const t0 = performance.now();
     try { if (rows) run(c * size, Math.min(m, (c + 1) * size), 0, n, flags); else run(0, m, c * size, Math.min(n, (c + 1) * size), flags); } catch (e) { Atomics.store(ctrl, ${ERR}, c + 1); Atomics.add(ctrl, ${FINISHED}, 1); break; }
+    Atomics.add(ctrl, ${WORKER_US}, Math.round((performance.now() - t0) * 1000));
+    Atomics.add(ctrl, ${WORKER_CHUNKS}, 1);
     Atomics.add(ctrl, ${FINISHED}, 1);
   }
 }
@@ -126,7 +130,6 @@ export function createPool(memory: WasmMemory): Pool | undefined {
   let dead = false;
   let seq = 0;
   let backoff = 0;
-  let strikes = 0;
   let channel: MessageChannel;
   let worker: Worker;
   try {
@@ -164,13 +167,17 @@ export function createPool(memory: WasmMemory): Pool | undefined {
       const params = [job.id, job.rows ? 1 : 0, job.size, job.m, job.n, job.flags, job.chunks];
       for (let i = 0; i < params.length; i++) Atomics.store(ctrl, PARAMS + i, params[i]!);
       Atomics.store(ctrl, FINISHED, 0);
+      Atomics.store(ctrl, WORKER_CHUNKS, 0);
+      Atomics.store(ctrl, WORKER_US, 0);
       Atomics.store(ctrl, ERR, 0);
       Atomics.store(ctrl, NEXT, tag << 16);
       Atomics.store(ctrl, SEQ, seq);
       Atomics.notify(ctrl, SEQ);
       const t0 = performance.now();
+      let mine = 0;
       for (let c = claim(ctrl, tag, job.chunks); c >= 0; c = claim(ctrl, tag, job.chunks)) {
         run(...chunkBounds(job.rows, job.size, job.m, job.n, c), job.flags);
+        mine++;
         Atomics.add(ctrl, FINISHED, 1);
       }
       const t1 = performance.now();
@@ -187,10 +194,14 @@ export function createPool(memory: WasmMemory): Pool | undefined {
           Atomics.wait(ctrl, FINISHED, Atomics.load(ctrl, FINISHED), 10);
         }
       }
-      // Waiting longer than working means the worker is not getting a core: work alone for a few jobs.
+      // Waiting longer than working, for chunks that took the worker over twice as long as ours: it is not
+      // getting a core. Work alone for a few jobs.
       const waited = performance.now() - t1;
-      if (waited <= t1 - t0) strikes = 0;
-      else if (++strikes >= 2) backoff = Math.min(BACKOFF_MAX, BACKOFF_MIN << Math.min(strikes - 2, 4));
+      if (waited > t1 - t0 && mine > 0) {
+        const theirs = Atomics.load(ctrl, WORKER_CHUNKS);
+        const perChunk = (t1 - t0) / mine;
+        if (theirs > 0 && Atomics.load(ctrl, WORKER_US) / 1000 / theirs > 2 * perChunk) backoff = BACKOFF_JOBS;
+      }
       // Close the job so a late-waking worker cannot claim from it with stale parameters.
       Atomics.store(ctrl, NEXT, (tag << 16) | CLOSED);
       const failed = Atomics.load(ctrl, ERR);
