@@ -59,7 +59,8 @@ function inputLength(a: EwAccess, total: number): number {
  * Whether an operand is a broadcast the kernel cannot stride through (a period that is not a multiple of
  * four, like a bias row of 10): it is then expanded to full length while being copied into scratch.
  */
-const needsExpanding = (a: EwAccess): boolean => (a.mode === "mod" || a.mode === "div") && (a.m % 4 !== 0 || a.m < 4);
+const needsExpanding = (a: EwAccess, total: number): boolean =>
+  (a.mode === "mod" || (a.mode === "div" && total % a.m === 0)) && (a.m % 4 !== 0 || a.m < 4);
 
 /** Writes `x`, read with access `a`, expanded to `total` floats at `heap[at..]`. */
 function expandInto(heap: Float32Array, at: number, x: Float32Array, a: EwAccess, total: number): void {
@@ -74,7 +75,7 @@ function expandInto(heap: Float32Array, at: number, x: Float32Array, a: EwAccess
 
 function compile(program: EwProgram): ElementwiseKernel | null {
   const w = getWasm();
-  const expand = program.inputs.map(needsExpanding);
+  const expand = program.inputs.map((a) => needsExpanding(a, program.total));
   const p: EwProgram = { ...program, inputs: program.inputs.map((a, i) => (expand[i] ? { mode: "full" } : a)) };
   if (w === null || !ewSupported(p)) return null;
   const scratch = ewLayout(p);

@@ -5,7 +5,7 @@
 import type { Tensor } from "../tensor/tensor.js";
 import type { FloatDType } from "../tensor/dtype.js";
 import { valueAndGradWithAux } from "../transforms/grad.js";
-import { argsSignature, isOwnedResult, jit, traceFunction, type CompiledFunction } from "../transforms/jit.js";
+import { argsSignature, jit, traceFunction, type CompiledFunction } from "../transforms/jit.js";
 import { Concrete } from "../tensor/tensor.js";
 import type { Storage } from "../tensor/dtype.js";
 import { flatten as flattenTree } from "../core/pytree.js";
@@ -61,9 +61,11 @@ export function trainStepWithOutput<P, X, Y, L, O>(
 
 /**
  * @internal {@link trainStepWithOutput} for a caller that may hand over the incoming state: with `donate`
- * true, the new state's tensors may be written into the buffers of `state`'s (those the previous staged
- * step produced), which saves allocating fresh memory at every step. Only for a caller that never shows
- * `state` to anyone else and never reads it again (`fit`, inside an epoch).
+ * true, and `state` the very state this step function returned last, the new state's tensors may be
+ * written into the buffers that the last staged run wrote `state`'s tensors into (never buffers it merely
+ * passed through, such as the caller's parameters kept in an optimizer state), which saves allocating
+ * fresh memory at every step. Only for a caller that never shows `state` to anyone else and never reads it
+ * again (`fit`, inside an epoch).
  */
 export function trainStepDonating<P, X, Y, L, O>(
   model: Model<P, X, L>, loss: LossFn<L, Y>, optimizer: GradientTransformation<O>, opts: StepOptions = {},
@@ -106,6 +108,8 @@ export function trainStepDonating<P, X, Y, L, O>(
   // constants (learning rate, Adam's bias corrections, …) come from each step's trace: they are the last
   // constants of the whole program, replaced before it runs.
   const programs = new Map<string, { run: CompiledFunction; dynamic: boolean; fingerprint: string }>();
+  // The state the last staged run returned, and the buffers that run wrote its results into.
+  let last: { readonly state: TrainState<P, O>; readonly written: ReadonlySet<Storage> } | undefined;
   const fallback = (e: unknown): void => {
     if (!(e instanceof TransformError && e.op === "jit")) throw e;
     mode = mode === "whole" ? "gradients" : "eager";
@@ -131,12 +135,16 @@ export function trainStepDonating<P, X, Y, L, O>(
         programs.set(key, entry);
         if (entry.dynamic) entry.run.replaceLastConsts(traced.consts);
         const args = [state.params, state.optState, batch.x, batch.y];
-        const result = (donate ? entry.run.runDonating(args, resultBuffers([state.params, state.optState])) : entry.run(...args)) as readonly [P, O, ScalarLoss, L];
+        const donated = donate && last?.state === state ? writtenBuffers([state.params, state.optState], last.written) : [];
+        const run = entry.run.runDonating(args, donated);
+        const result = run.result as readonly [P, O, ScalarLoss, L];
         // Number leaves of (params, optState) as of this step's trace, not the program's staging.
         const flat = flattenTree([result[0], result[1]]);
         const leaves = flat.leaves.map((l, i) => traced.numbers[i] ?? l);
         const [params, optState] = flat.unflatten(leaves) as [P, O];
-        return [{ params, optState, step: state.step + 1, loss: result[2].item() as number }, result[3]];
+        const next = { params, optState, step: state.step + 1, loss: result[2].item() as number };
+        last = { state: next, written: run.written };
+        return [next, result[3]];
       } catch (e) {
         fallback(e);
       }
@@ -152,9 +160,9 @@ export function trainStepDonating<P, X, Y, L, O>(
   };
 }
 
-/** The buffers of a tree's tensors that hold results of staged runs (the only ones a run may reuse). */
-function resultBuffers(tree: unknown): Storage[] {
-  return flattenTree(tree).leaves.flatMap((l) => (l instanceof Concrete && isOwnedResult(l.data) ? [l.data] : []));
+/** The buffers of a tree's tensors that a run wrote (the only ones a later run may reuse). */
+function writtenBuffers(tree: unknown, written: ReadonlySet<Storage>): Storage[] {
+  return flattenTree(tree).leaves.flatMap((l) => (l instanceof Concrete && written.has(l.data) ? [l.data] : []));
 }
 
 /** Same dtype, shape and bits. */

@@ -281,14 +281,14 @@ class BufferPlan implements StorageSource {
    * reuses their slots), into donated buffers where one of the same type and length is free, else into
    * fresh ones; other buffers the results hold are dropped from the plan, so no later run writes into them.
    */
-  finish(results: readonly Concrete[], donated: readonly Storage[] = []): Concrete[] {
+  finish(results: readonly Concrete[], donated: readonly Storage[] = [], written?: Set<Storage>): Concrete[] {
     const free = donatable(results, donated);
     const out = results.map((r) => {
       if (heapAddress(r.data) === null) return r;
       const i = free.findIndex((d) => d.length === r.data.length && d.constructor === r.data.constructor);
       const data = i < 0 ? r.data.slice() : free.splice(i, 1)[0]!;
       if (i >= 0) data.set(r.data as never);
-      owned.add(data);
+      written?.add(data);
       return new Concrete(r.shape, r.dtype, data, r.names);
     });
     const kept = new Set<ArrayBufferLike>(out.map((r) => r.data.buffer));
@@ -297,25 +297,16 @@ class BufferPlan implements StorageSource {
   }
 }
 
-// Buffers that `finish` created or filled to hold a result: each backs exactly one result, whole.
-const owned = new WeakSet<Storage>();
-
 /**
- * @internal Whether `d` holds, whole, a result that a staged program copied out (so a caller that knows no
- * one else sees that result may donate the buffer to a later run).
- */
-export const isOwnedResult = (d: Storage): boolean => owned.has(d);
-
-/**
- * The donated buffers a run may write its results into: results of earlier runs (whole buffers), none
- * twice, and none that a result of this run still holds (a value passed through unchanged).
+ * The donated buffers a run may write its results into: none twice, and none that a result of this run
+ * still holds (a value passed through unchanged).
  */
 function donatable(results: readonly Concrete[], donated: readonly Storage[]): Storage[] {
   if (donated.length === 0) return [];
   const held = new Set<ArrayBufferLike>(results.map((r) => r.data.buffer));
   const seen = new Set<ArrayBufferLike>();
   return donated.filter((d) => {
-    if (!owned.has(d) || held.has(d.buffer) || seen.has(d.buffer)) return false;
+    if (held.has(d.buffer) || seen.has(d.buffer)) return false;
     seen.add(d.buffer);
     return true;
   });
@@ -376,7 +367,8 @@ export function jit<Args extends readonly unknown[], R>(f: (...args: Args) => R,
 
 /**
  * `jit(f)` for a function that may not be stageable: the first call that cannot be staged (value-dependent
- * control flow) switches to calling `f` itself, then and on every later call. Other errors propagate.
+ * control flow) switches to calling `f` itself, then and on every later call, whatever the arguments'
+ * shapes. Other errors propagate.
  */
 export function jitOrEager<Args extends readonly unknown[], R>(f: (...args: Args) => R, opts: JitOptions = {}): (...args: Args) => R {
   const staged = jit(f, opts);
@@ -510,11 +502,12 @@ export interface TracedFunction {
 export interface CompiledFunction {
   (...args: readonly unknown[]): unknown;
   /**
-   * Runs it on `args`, writing results into the `donated` buffers where they fit (type and length). The
-   * caller promises that no one reads the donated buffers after this call: they must be results of earlier
-   * runs (see {@link isOwnedResult}; others are ignored) that nothing else will see again.
+   * Runs it on `args`, writing results into the `donated` buffers where they fit (type and length), and
+   * reports the buffers this run wrote its results into (each backs exactly one result, whole). The caller
+   * promises that no one reads a donated buffer after this call: only buffers that an earlier run reported
+   * as written, for results that nothing else holds or will see again.
    */
-  runDonating(args: readonly unknown[], donated: readonly Storage[]): unknown;
+  runDonating(args: readonly unknown[], donated: readonly Storage[]): { readonly result: unknown; readonly written: ReadonlySet<Storage> };
   /** The constants the equations read, in order of use (as compiled, or as last replaced). */
   readonly consts: readonly Concrete[];
   /** Replaces the last `values.length` of them (same dtypes and shapes), for the following runs. */
@@ -539,7 +532,10 @@ export function traceFunction(f: (...args: any[]) => unknown, args: readonly unk
       // Steps read each constant through its reference when they run, so replacing the value suffices.
       const refs = constRefsOf(program);
       const fn = ((...callArgs: readonly unknown[]) => run(staged, flatten(callArgs).leaves)) as CompiledFunction;
-      (fn as { runDonating: CompiledFunction["runDonating"] }).runDonating = (callArgs, donated) => run(staged, flatten(callArgs).leaves, donated);
+      (fn as { runDonating: CompiledFunction["runDonating"] }).runDonating = (callArgs, donated) => {
+        const written = new Set<Storage>();
+        return { result: run(staged, flatten(callArgs).leaves, donated, written), written };
+      };
       Object.defineProperty(fn, "consts", { get: () => refs.map((r) => r.value) });
       (fn as { replaceLastConsts: CompiledFunction["replaceLastConsts"] }).replaceLastConsts = (values) => {
         const start = refs.length - values.length;
@@ -570,7 +566,7 @@ export function argsSignature(args: readonly unknown[], numbers = true): string 
 let running = 0;
 const FRESH: StorageSource = { take: (dtype, n) => freshStorage(dtype, n) };
 
-function run(staged: Staged, leaves: readonly Leaf[], donated: readonly Storage[] = []): unknown {
+function run(staged: Staged, leaves: readonly Leaf[], donated: readonly Storage[] = [], written?: Set<Storage>): unknown {
   const env = new Map<number, Concrete>();
   let k = 0;
   for (const l of leaves) {
@@ -597,7 +593,7 @@ function run(staged: Staged, leaves: readonly Leaf[], donated: readonly Storage[
   plan.begin();
   running++;
   try {
-    return staged.unflatten(plan.finish(withStorageSource(plan, execute), donated));
+    return staged.unflatten(plan.finish(withStorageSource(plan, execute), donated, written));
   } finally {
     running--;
   }

@@ -1,7 +1,7 @@
 /** The training step is a fold: laws, and `fit`, `evaluate` and k-fold built on it. */
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { add, fromArray, matmul, mean, mul, square, sub, tensor, valueAndGrad, type AnyTensor, type Tensor } from "../../src/index.js";
+import { add, fromArray, jit, matmul, mean, mul, square, sub, tensor, valueAndGrad, type AnyTensor, type Tensor } from "../../src/index.js";
 import { adam, applyUpdates, sgd, type GradientTransformation } from "../../src/optim/index.js";
 import { initTrainState, trainStep, trainStepDonating, trainStepWithOutput, type Batch, type TrainState } from "../../src/train/step.js";
 import { impl } from "../../src/tensor/tensor.js";
@@ -155,6 +155,47 @@ describe("fit", () => {
       const s3 = data.reduce(step, initTrainState(params0, opt));
       expect(snapshots[0]).toEqual(flat(s3));
       expect(flat(final)).toEqual(flat(data.reduce(step, data.reduce(step, s3))));
+    }
+  });
+
+  it("never hands over buffers a step only passed through: kept parameters, a first-step copy, a captured constant", () => {
+    // Optimizers whose state keeps tensors the step did not write (previous weights, an average that starts
+    // as the parameters, a constant computed outside and put into the state once).
+    const keepPrev: GradientTransformation<{ prev: Params }> = {
+      init: (p) => ({ prev: p as Params }),
+      update: (gs, _s, p) => {
+        const g = gs as unknown as Params;
+        return [{ w: mul(g.w, -0.1), b: mul(g.b, -0.1) } as never, { prev: p as unknown as Params }];
+      },
+    };
+    const ema: GradientTransformation<{ ema: Params | null }> = {
+      init: () => ({ ema: null }),
+      update: (gs, s, p) => {
+        const g = gs as unknown as Params;
+        const q = p as unknown as Params;
+        const next = s.ema === null ? q : { w: add(mul(s.ema.w, 0.9), mul(q.w, 0.1)), b: add(mul(s.ema.b, 0.9), mul(q.b, 0.1)) };
+        return [{ w: mul(g.w, -0.1), b: mul(g.b, -0.1) } as never, { ema: next as Params }];
+      },
+    };
+    const c = jit((a: Tensor<[1]>) => mul(a, 1))(tensor([0.5])) as Tensor<[1]>;
+    const captured: GradientTransformation<{ count: number; scale: Tensor<[1]> }> = {
+      init: () => ({ count: 0, scale: tensor([1]) }),
+      update: (gs, s) => {
+        const g = gs as unknown as Params;
+        const scale = s.count === 0 ? c : (mul(s.scale, 0.99) as Tensor<[1]>);
+        return [{ w: mul(g.w, mul(scale, -0.1)), b: mul(g.b, mul(scale, -0.1)) } as never, { count: s.count + 1, scale }];
+      },
+    };
+    const pre = drain(fit({ model, loss: mse, optimizer: sgd(0.1), params: params0, epochs: 1, train: () => data }));
+    for (const opt of [keepPrev, ema, captured] as GradientTransformation<unknown>[]) {
+      const before = { pre: flat(pre.params), c: c.toFlat() };
+      const states: unknown[] = [];
+      const snapshots: unknown[] = [];
+      drain(fit({ model, loss: mse, optimizer: opt, params: pre.params, epochs: 3, train: () => [...data, ...data] }), (e) => {
+        if (e.kind === "epoch") (states.push(e.state), snapshots.push(flat(e.state)));
+      });
+      expect({ pre: flat(pre.params), c: c.toFlat() }).toEqual(before);
+      expect(states.map(flat)).toEqual(snapshots);
     }
   });
 

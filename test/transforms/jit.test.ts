@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import * as T from "../../src/index.js";
 import { expectTensor } from "../helpers.js";
-import { isOwnedResult, jitOrEager, traceFunction } from "../../src/transforms/jit.js";
+import { jitOrEager, traceFunction } from "../../src/transforms/jit.js";
 import { impl } from "../../src/tensor/tensor.js";
 
 const mlpLoss = (p: { w1: T.Tensor<[4, 8]>; b1: T.Tensor<[8]>; w2: T.Tensor<[8, 3]> }, x: T.Tensor<[5, 4]>, y: T.Tensor<[5], "int32">) => {
@@ -134,40 +134,36 @@ describe("jit's planned buffers", () => {
 
 describe("jit's donated buffers", () => {
   const dataOf = (t: unknown) => impl(t as never).concrete().data as Float32Array;
-  const f = (p: { w: T.Tensor<[6, 4]>; v: T.Tensor<[6, 4]> }, g: T.Tensor<[6, 4]>) => ({ w: T.sub(p.w, T.mul(g, 0.5)), v: p.v, n: T.sum(g) });
+  type Out = { w: T.Tensor<[6, 4]>; v: T.Tensor<[6, 4]>; n: T.Tensor<[]> };
+  const f = (p: { w: T.Tensor<[6, 4]>; v: T.Tensor<[6, 4]> }, g: T.Tensor<[6, 4]>): Out => ({ w: T.sub(p.w, T.mul(g, 0.5)), v: p.v, n: T.sum(g) });
   const w0 = T.fromArray(Array.from({ length: 24 }, (_, i) => i / 4), "6 4");
   const v0 = T.fromArray(Array.from({ length: 24 }, (_, i) => -i), "6 4");
   const g = T.fromArray(Array.from({ length: 24 }, (_, i) => (i % 5) - 2), "6 4");
 
-  it("write results into donated result buffers of earlier runs, with the values of a plain run", () => {
+  it("report the buffers a run wrote, and write a later run's results into donated ones, with the values of a plain run", () => {
     const run = traceFunction(f, [{ w: w0, v: v0 }, g]).compile();
-    const r1 = run({ w: w0, v: v0 }, g) as ReturnType<typeof f>;
-    expect(isOwnedResult(dataOf(r1.w))).toBe(true);
-    expect(isOwnedResult(dataOf(w0))).toBe(false); // the caller's tensors are never owned
-    const plain = (run({ w: r1.w, v: r1.v }, g) as ReturnType<typeof f>).w.toFlat();
-    const buf = dataOf(r1.w);
-    const r2 = run.runDonating([{ w: r1.w, v: r1.v }, g], [buf]) as ReturnType<typeof f>;
-    expect(dataOf(r2.w)).toBe(buf);
-    expect(r2.w.toFlat()).toEqual(plain);
-    expect(r2.v.toFlat()).toEqual(v0.toFlat());
+    const r1 = run.runDonating([{ w: w0, v: v0 }, g], []);
+    const o1 = r1.result as Out;
+    expect(r1.written.has(dataOf(o1.w))).toBe(true);
+    expect(r1.written.has(dataOf(o1.v))).toBe(false); // passed through: the caller's buffer, not written
+    const plain = (run({ w: o1.w, v: o1.v }, g) as Out).w.toFlat();
+    const buf = dataOf(o1.w);
+    const o2 = run.runDonating([{ w: o1.w, v: o1.v }, g], [buf]).result as Out;
+    expect(dataOf(o2.w)).toBe(buf);
+    expect(o2.w.toFlat()).toEqual(plain);
+    expect(o2.v.toFlat()).toEqual(v0.toFlat());
   });
 
-  it("ignore buffers they do not own and buffers a result still holds (values passed through)", () => {
+  it("never write a donated buffer that a result of the same run holds (a value passed through)", () => {
     const run = traceFunction(f, [{ w: w0, v: v0 }, g]).compile();
-    const v0Before = v0.toFlat();
-    // v0 is the caller's: donating it is ignored, and v (passed through) keeps it intact.
-    const r = run.runDonating([{ w: w0, v: v0 }, g], [dataOf(v0), dataOf(w0)]) as ReturnType<typeof f>;
-    expect(v0.toFlat()).toEqual(v0Before);
-    expect(dataOf(r.w)).not.toBe(dataOf(v0));
-    expect(dataOf(r.w)).not.toBe(dataOf(w0));
-    // An owned buffer that a result passes through is not written either.
-    const r2 = run({ w: r.w, v: r.w }, g) as ReturnType<typeof f>;
-    const held = dataOf(r2.w);
-    const before = r2.w.toFlat();
-    const r3 = run.runDonating([{ w: r2.w, v: r2.w }, g], [held]) as ReturnType<typeof f>;
-    expect(dataOf(r3.v)).toBe(held);
-    expect(r3.v.toFlat()).toEqual(before);
-    expect(dataOf(r3.w)).not.toBe(held);
+    const o1 = run({ w: w0, v: v0 }, g) as Out;
+    const held = dataOf(o1.w);
+    const before = o1.w.toFlat();
+    // o1.w is passed through as v: donating its buffer must not clobber that result.
+    const o2 = run.runDonating([{ w: o1.w, v: o1.w }, g], [held]).result as Out;
+    expect(dataOf(o2.v)).toBe(held);
+    expect(o2.v.toFlat()).toEqual(before);
+    expect(dataOf(o2.w)).not.toBe(held);
   });
 });
 
