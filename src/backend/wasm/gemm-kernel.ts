@@ -88,9 +88,13 @@ export function gemmLayout(s: GemmShape, base = 64): GemmLayout {
   return { offA, offB, offBRaw, offC, offBias, offPA, bytes: at };
 }
 
-/** Default tuning for a shape (measured on a 2-core AMD EPYC, 512 KiB L2 per core). */
+/** Default tuning for a shape (measured on the 2-core Xeon this library is benchmarked on). */
 export function defaultTuning(s: GemmShape, fma = false): GemmTuning {
-  const unroll = 4;
+  // No unrolling: TurboFan schedules an unrolled body's loads first (all B vectors and A splats of every
+  // step), which needs more than the 15 allocatable XMM registers and spills accumulators to the stack
+  // on every step. Unrolled by 4, one thread did 24 GFLOPS; not unrolled, 33-36, which is about 95 % of
+  // what separate f32x4 multiplies and adds can issue at this clock (three vector ports, 3 GHz).
+  const unroll = 1;
   // Keep the A-block (mc×kc floats) well inside L2 and one B strip (kc×8) inside L1.
   const kc = Math.min(roundUp(s.k, unroll), 256);
   const mc = Math.min(roundUp(s.m, MR), 64);
@@ -425,9 +429,9 @@ export function gemmNarrowModuleBytes(s: GemmShape, L: GemmLayout, fma: boolean,
   // n ≤ 16 a row of B is at most four vectors, so packing would gain nothing. Vector reads past a row's
   // end land in the next row (or the slack after B); those lanes are never stored.
   const mr = narrowRows(n);
-  const funcs: FuncSpec[] = [microKernel(s, mr, n, k, 4, fma, n * 4)];
+  const funcs: FuncSpec[] = [microKernel(s, mr, n, k, 1, fma, n * 4)];
   const mRem = m % mr;
-  if (mRem > 0) funcs.push(microKernel(s, mRem, n, k, 4, fma, n * 4));
+  if (mRem > 0) funcs.push(microKernel(s, mRem, n, k, 1, fma, n * 4));
   const strideAi = transA ? 4 : k * 4;
   const f = func([i32, i32, i32, i32, i32], [], "run");
   const c = f.code;
