@@ -17,7 +17,7 @@
  * a cache whose version or tag differs is stale, one whose length or checksum is off is corrupt.
  * Either way the loader rebuilds it. Writes are atomic: a temp file in the same dir, then rename.
  */
-import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 
 /** Bumped whenever the file layout or the conversion changes; older files are rebuilt. */
@@ -52,11 +52,19 @@ export type CacheRead = { readonly ok: true; readonly value: RawDataset } | { re
 
 /** A fast 32-bit hash (murmur3-style mixing, four bytes per step) of `bytes[from..]`. */
 export function hash32(bytes: Uint8Array, from = 0): number {
-  let h = 0x9747b28c ^ (bytes.length - from);
   const n = bytes.length;
   const end4 = from + ((n - from) & ~3);
-  let i = from;
-  for (; i < end4; i += 4) {
+  return hashFinish(hashWords(hashStart(n - from), bytes, from, end4), bytes.subarray(end4));
+}
+
+/** The state of {@link hash32} before any byte, for a message of `length` bytes. */
+function hashStart(length: number): number {
+  return 0x9747b28c ^ length;
+}
+
+/** Mixes the whole 4-byte words of `bytes[from..to]` (`to - from` a multiple of 4) into the state `h`. */
+function hashWords(h: number, bytes: Uint8Array, from: number, to: number): number {
+  for (let i = from; i < to; i += 4) {
     let k = bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24);
     k = Math.imul(k, 0xcc9e2d51);
     k = (k << 15) | (k >>> 17);
@@ -65,9 +73,14 @@ export function hash32(bytes: Uint8Array, from = 0): number {
     h = (h << 13) | (h >>> 19);
     h = (Math.imul(h, 5) + 0xe6546b64) | 0;
   }
+  return h;
+}
+
+/** Mixes the last 0-3 bytes (`tail`) into `h` and finalises the hash. */
+function hashFinish(h: number, tail: Uint8Array): number {
   let k = 0;
-  for (let s = 0; i < n; i++, s += 8) k |= bytes[i]! << s;
-  if (end4 < n) {
+  for (let i = 0, s = 0; i < tail.length; i++, s += 8) k |= tail[i]! << s;
+  if (tail.length > 0) {
     k = Math.imul(k, 0xcc9e2d51);
     k = (k << 15) | (k >>> 17);
     h ^= Math.imul(k, 0x1b873593);
@@ -113,35 +126,88 @@ export function encodeCache(ds: RawDataset, sourceTag: string): Uint8Array {
   return out;
 }
 
-/** Checks and decodes cache bytes against the expected source tag (views into `bytes`, no copy). */
-export function decodeCache(bytes: Uint8Array, sourceTag: string): CacheRead {
-  const miss = (kind: "stale" | "corrupt", detail: string): CacheRead => ({ ok: false, miss: { kind, detail } });
-  if (bytes.length < FIXED_HEADER) return miss("corrupt", `${bytes.length} bytes, shorter than the ${FIXED_HEADER}-byte header`);
-  if (MAGIC.some((m, i) => bytes[i] !== m)) return miss("corrupt", "bad magic (not a tenfold dataset cache)");
+/** The fixed fields of a cache file: image size and split sizes. */
+export interface CacheHeader {
+  readonly rows: number;
+  readonly cols: number;
+  readonly trainCount: number;
+  readonly testCount: number;
+}
+
+/** The four payload parts of a cache, in file order. */
+export type CachePart = "trainPixels" | "trainLabels" | "testPixels" | "testLabels";
+
+/**
+ * Receives a cache's payload in pieces, so that a reader can convert it on the way (pixels to float32)
+ * without ever holding the whole file: `start` once the header is valid, then `piece` for consecutive
+ * byte ranges of each part, in file order. The result is used only if the checksum holds at the end.
+ */
+export interface CacheSink<T> {
+  start(header: CacheHeader): T;
+  piece(into: T, part: CachePart, offset: number, bytes: Uint8Array): void;
+}
+
+/** The outcome of reading a cache through a {@link CacheSink}. */
+export type CacheStreamRead<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly miss: CacheMiss };
+
+type Miss = { readonly ok: false; readonly miss: CacheMiss };
+const missOf = (kind: CacheMiss["kind"], detail: string): Miss => ({ ok: false, miss: { kind, detail } });
+
+/** The parsed prefix of a cache file: where the payload starts, and the checksum it must match. */
+interface Prefix extends CacheHeader {
+  readonly start: number;
+  readonly sum: number;
+}
+
+/**
+ * Checks a file's prefix (the fixed header and the source tag) against its real length. `bytes` holds the
+ * first bytes of the file: the fixed header and the tag, or all of a file too short for them.
+ */
+function parsePrefix(bytes: Uint8Array, length: number, sourceTag: string): Prefix | Miss {
+  if (length < FIXED_HEADER) return missOf("corrupt", `${length} bytes, shorter than the ${FIXED_HEADER}-byte header`);
+  if (MAGIC.some((m, i) => bytes[i] !== m)) return missOf("corrupt", "bad magic (not a tenfold dataset cache)");
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint32(4, true);
-  if (version !== CACHE_VERSION) return miss("stale", `format version ${version}, expected ${CACHE_VERSION}`);
+  if (version !== CACHE_VERSION) return missOf("stale", `format version ${version}, expected ${CACHE_VERSION}`);
   const total = view.getUint32(12, true);
-  if (total !== bytes.length) return miss("corrupt", `length ${bytes.length}, header says ${total} (truncated or padded)`);
+  if (total !== length) return missOf("corrupt", `length ${length}, header says ${total} (truncated or padded)`);
   const tagLen = view.getUint32(32, true);
-  if (FIXED_HEADER + tagLen > bytes.length) return miss("corrupt", `source tag of ${tagLen} bytes overruns the file`);
+  if (FIXED_HEADER + tagLen > length) return missOf("corrupt", `source tag of ${tagLen} bytes overruns the file`);
   const tag = new TextDecoder().decode(bytes.subarray(FIXED_HEADER, FIXED_HEADER + tagLen));
-  if (tag !== sourceTag) return miss("stale", `built from "${tag}", expected "${sourceTag}"`);
-  const sum = view.getUint32(8, true);
-  const actual = hash32(bytes, 12);
-  if (sum !== actual) return miss("corrupt", `checksum ${actual.toString(16)} does not match header ${sum.toString(16)}`);
+  if (tag !== sourceTag) return missOf("stale", `built from "${tag}", expected "${sourceTag}"`);
   const rows = view.getUint32(16, true);
   const cols = view.getUint32(20, true);
-  const nTrain = view.getUint32(24, true);
-  const nTest = view.getUint32(28, true);
-  const img = rows * cols;
+  const trainCount = view.getUint32(24, true);
+  const testCount = view.getUint32(28, true);
   const start = pad4(FIXED_HEADER + tagLen);
-  if (start + (nTrain + nTest) * (img + 1) !== total) return miss("corrupt", "counts do not match the file length");
-  let at = start;
-  const take = (n: number): Uint8Array => bytes.subarray(at, (at += n));
-  const train = { count: nTrain, pixels: take(nTrain * img), labels: take(nTrain) };
-  const test = { count: nTest, pixels: take(nTest * img), labels: take(nTest) };
-  return { ok: true, value: { rows, cols, train, test } };
+  if (start + (trainCount + testCount) * (rows * cols + 1) !== total) return missOf("corrupt", "counts do not match the file length");
+  return { rows, cols, trainCount, testCount, start, sum: view.getUint32(8, true) };
+}
+
+/** The payload parts' byte ranges, in file order. */
+function partRanges(p: Prefix): readonly (readonly [CachePart, number, number])[] {
+  const img = p.rows * p.cols;
+  const sizes: [CachePart, number][] = [
+    ["trainPixels", p.trainCount * img], ["trainLabels", p.trainCount], ["testPixels", p.testCount * img], ["testLabels", p.testCount],
+  ];
+  let at = p.start;
+  return sizes.map(([part, n]) => [part, at, (at += n)] as const);
+}
+
+const checksumMiss = (actual: number, sum: number): Miss =>
+  missOf("corrupt", `checksum ${actual.toString(16)} does not match header ${sum.toString(16)}`);
+
+/** Checks and decodes cache bytes against the expected source tag (views into `bytes`, no copy). */
+export function decodeCache(bytes: Uint8Array, sourceTag: string): CacheRead {
+  const p = parsePrefix(bytes, bytes.length, sourceTag);
+  if ("ok" in p) return p;
+  const actual = hash32(bytes, 12);
+  if (actual !== p.sum) return checksumMiss(actual, p.sum);
+  const [tp, tl, sp, sl] = partRanges(p).map(([, from, to]) => bytes.subarray(from, to)) as [Uint8Array, Uint8Array, Uint8Array, Uint8Array];
+  return {
+    ok: true,
+    value: { rows: p.rows, cols: p.cols, train: { count: p.trainCount, pixels: tp, labels: tl }, test: { count: p.testCount, pixels: sp, labels: sl } },
+  };
 }
 
 /** Reads and validates a cache file; a missing or unreadable file is a `missing` miss, never a throw. */
@@ -150,9 +216,77 @@ export function readCache(path: string, sourceTag: string): CacheRead {
   try {
     bytes = readFileSync(path);
   } catch (e) {
-    return { ok: false, miss: { kind: "missing", detail: e instanceof Error ? e.message : String(e) } };
+    return missOf("missing", e instanceof Error ? e.message : String(e));
   }
   return decodeCache(bytes, sourceTag);
+}
+
+/**
+ * Reads and validates a cache file piece by piece (`chunkBytes` at a time), handing the payload to `sink`
+ * as it goes: the file is never held whole. The checksum is checked at the end; on a mismatch the sink's
+ * result is dropped and the read is a `corrupt` miss. Like {@link readCache}, it never throws on a bad file.
+ */
+export function readCacheStream<T>(path: string, sourceTag: string, sink: CacheSink<T>, chunkBytes = 1 << 20): CacheStreamRead<T> {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch (e) {
+    return missOf("missing", e instanceof Error ? e.message : String(e));
+  }
+  try {
+    const length = fstatSync(fd).size;
+    const read = (buf: Uint8Array, at: number): number => {
+      let got = 0;
+      while (got < buf.length) {
+        const n = readSync(fd, buf, got, buf.length - got, at + got);
+        if (n === 0) break;
+        got += n;
+      }
+      return got;
+    };
+    // The fixed header, then (if its tag length fits the file) the header with the tag.
+    let head = new Uint8Array(Math.min(length, FIXED_HEADER));
+    read(head, 0);
+    if (head.length === FIXED_HEADER) {
+      const tagEnd = FIXED_HEADER + new DataView(head.buffer).getUint32(32, true);
+      if (tagEnd <= length) read((head = new Uint8Array(tagEnd)), 0);
+    }
+    const prefix = parsePrefix(head, length, sourceTag);
+    if ("ok" in prefix) return prefix;
+    const p = prefix;
+    const value = sink.start({ rows: p.rows, cols: p.cols, trainCount: p.trainCount, testCount: p.testCount });
+    const ranges = partRanges(p);
+    // The hash covers bytes 12.. of the file; the prefix part of it first.
+    const pre = new Uint8Array(p.start - 12);
+    read(pre, 12);
+    let h = hashWords(hashStart(length - 12), pre, 0, pre.length);
+    const step = Math.max(4, chunkBytes & ~3);
+    const buf = new Uint8Array(step);
+    let tail = new Uint8Array(0);
+    for (let at = p.start; at < length; at += step) {
+      const want = Math.min(step, length - at);
+      const got = read(buf.subarray(0, want), at);
+      if (got !== want) return missOf("corrupt", `the file changed while it was read (short read at byte ${at + got})`);
+      const chunk = buf.subarray(0, want);
+      // Every chunk but the last is whole words; the last one's 0-3 leftover bytes are the hash's tail.
+      const whole = want & ~3;
+      h = hashWords(h, chunk, 0, whole);
+      tail = chunk.subarray(whole);
+      for (const [part, from, to] of ranges) {
+        const lo = Math.max(from, at);
+        const hi = Math.min(to, at + want);
+        if (lo < hi) sink.piece(value, part, lo - from, chunk.subarray(lo - at, hi - at));
+      }
+    }
+    const actual = hashFinish(h, tail);
+    return actual === p.sum ? { ok: true, value } : checksumMiss(actual, p.sum);
+  } catch (e) {
+    // The file system's errors (a directory, a vanished file) are a miss like a missing file; others are bugs.
+    if (e instanceof Error && typeof (e as NodeJS.ErrnoException).code === "string") return missOf("missing", e.message);
+    throw e;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Writes `bytes` to `path` atomically (temp file in the same directory, then rename), creating the directory. */

@@ -23,8 +23,8 @@ import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { basename, dirname, join } from "node:path";
 import { InputError } from "../errors.js";
-import { loadIdxDataset, splitFromBytes, type Split } from "./idx.js";
-import { CACHE_VERSION, readCache, writeCache, type CacheMiss, type RawDataset, type RawSplit } from "./cache.js";
+import { loadIdxDataset, scalePixelsInto, splitFromArrays, splitFromBytes, type Split } from "./idx.js";
+import { CACHE_VERSION, readCacheStream, writeCache, type CacheMiss, type CacheSink, type RawDataset, type RawSplit } from "./cache.js";
 
 export type { Split } from "./idx.js";
 
@@ -265,6 +265,31 @@ async function build(src: PackagedSource, loc: Located): Promise<RawDataset> {
   return { rows: 28, cols: 28, train: pack(trainImgs, trainLabels), test: pack(testImgs, testLabels) };
 }
 
+/** A cached dataset converted while it is read; null when its images are not 28×28 (nothing is allocated). */
+type FloatSplits = { trainImages: Float32Array; trainLabels: Int32Array; testImages: Float32Array; testLabels: Int32Array } | null;
+
+/**
+ * Converts a cache's pixels to float32 and its labels to int32 piece by piece, so a load holds the
+ * float32 dataset plus one read buffer, never the whole file as well (55 MB for Fashion-MNIST).
+ */
+const floatSink: CacheSink<FloatSplits> = {
+  start: (h) =>
+    h.rows !== 28 || h.cols !== 28
+      ? null
+      : {
+          trainImages: new Float32Array(h.trainCount * 784),
+          trainLabels: new Int32Array(h.trainCount),
+          testImages: new Float32Array(h.testCount * 784),
+          testLabels: new Int32Array(h.testCount),
+        },
+  piece: (into, part, offset, bytes) => {
+    if (into === null) return;
+    if (part === "trainPixels") scalePixelsInto(into.trainImages, offset, bytes);
+    else if (part === "testPixels") scalePixelsInto(into.testImages, offset, bytes);
+    else (part === "trainLabels" ? into.trainLabels : into.testLabels).set(bytes, offset);
+  },
+};
+
 const toDataset = (raw: RawDataset): Dataset => ({
   train: splitFromBytes(raw.train.pixels, raw.train.labels),
   test: splitFromBytes(raw.test.pixels, raw.test.labels),
@@ -274,10 +299,11 @@ async function loadPackaged(src: PackagedSource, opts: LoadOptions): Promise<Dat
   const loc = await locate(src);
   const tag = await sourceTag(src, loc);
   const path = join(opts.cacheDir ?? defaultCacheDir(loc.root), src.cacheFile);
-  const cached = readCache(path, tag);
-  if (cached.ok && cached.value.rows === 28 && cached.value.cols === 28) {
+  const cached = readCacheStream(path, tag, floatSink);
+  if (cached.ok && cached.value !== null) {
     opts.onCache?.({ kind: "hit", path });
-    return toDataset(cached.value);
+    const { trainImages, trainLabels, testImages, testLabels } = cached.value;
+    return { train: splitFromArrays(trainImages, trainLabels), test: splitFromArrays(testImages, testLabels) };
   }
   const reason: CacheMiss = cached.ok ? { kind: "corrupt", detail: "image size is not 28×28" } : cached.miss;
   const raw = await build(src, loc);

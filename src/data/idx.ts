@@ -156,17 +156,27 @@ const SCALE = (() => {
 /** Converts uint8 pixels to float32 in [0, 1] (`k / 255`, correctly rounded). */
 export function scalePixels(pixels: Uint8Array): Float32Array {
   const out = new Float32Array(pixels.length);
-  for (let i = 0; i < pixels.length; i++) out[i] = SCALE[pixels[i]!]!;
+  scalePixelsInto(out, 0, pixels);
   return out;
+}
+
+/** Writes `pixels` scaled as by {@link scalePixels} into `out` from index `at` (the caller's fresh array). */
+export function scalePixelsInto(out: Float32Array, at: number, pixels: Uint8Array): void {
+  for (let i = 0; i < pixels.length; i++) out[at + i] = SCALE[pixels[i]!]!;
 }
 
 /** Builds a {@link Split} from `n` flattened uint8 28×28 images and their uint8/int32 labels. */
 export function splitFromBytes(pixels: Uint8Array, labels: Uint8Array | Int32Array): Split {
+  return splitFromArrays(scalePixels(pixels), Int32Array.from(labels));
+}
+
+/** Builds a {@link Split} from already scaled float32 images (784 per label) and int32 labels, taking both arrays. */
+export function splitFromArrays(images: Float32Array, labels: Int32Array): Split {
   const n = labels.length;
-  if (pixels.length !== n * 784) throw new Error(`splitFromBytes: ${pixels.length} pixels for ${n} labels`);
+  if (images.length !== n * 784) throw new Error(`splitFromArrays: ${images.length} pixels for ${n} labels`);
   return {
-    images: typed<[number, 784], "float32">(new Concrete([n, 784], "float32", scalePixels(pixels))),
-    labels: typed<[number], "int32">(new Concrete([n], "int32", Int32Array.from(labels))),
+    images: typed<[number, 784], "float32">(new Concrete([n, 784], "float32", images)),
+    labels: typed<[number], "int32">(new Concrete([n], "int32", labels)),
   };
 }
 

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import {
@@ -7,8 +7,11 @@ import {
   encodeCache,
   hash32,
   readCache,
+  readCacheStream,
   writeCache,
   writeFileAtomic,
+  type CachePart,
+  type CacheSink,
   type RawDataset,
 } from "../../src/data/cache.js";
 import { tmpDir } from "../fixtures/idx.js";
@@ -105,5 +108,66 @@ describe("readCache / writeCache", () => {
     expect(() => writeFileAtomic(target, new Uint8Array(1))).toThrow();
     expect(readdirSync(dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
     expect(existsSync(join(target, "x.bin"))).toBe(true);
+  });
+});
+
+describe("readCacheStream", () => {
+  /** A sink that reassembles the four parts from their pieces, checking that pieces arrive in order. */
+  const collect: CacheSink<{ parts: Record<CachePart, number[]>; header: unknown }> = {
+    start: (header) => ({ header, parts: { trainPixels: [], trainLabels: [], testPixels: [], testLabels: [] } }),
+    piece: (into, part, offset, bytes) => {
+      expect(offset).toBe(into.parts[part].length);
+      into.parts[part].push(...bytes);
+    },
+  };
+  // Payloads of every length modulo 4, so the hash's tail and the chunk boundaries are all exercised.
+  const sized = (trainCount: number): RawDataset => ({
+    rows: 1,
+    cols: 3,
+    train: { count: trainCount, pixels: Uint8Array.from({ length: trainCount * 3 }, (_, i) => (i * 37) & 255), labels: Uint8Array.from({ length: trainCount }, (_, i) => i % 10) },
+    test: { count: 1, pixels: Uint8Array.from([9, 8, 7]), labels: Uint8Array.from([7]) },
+  });
+
+  it("hands over exactly the bytes decodeCache sees, for any chunk size and payload length", () => {
+    for (const trainCount of [0, 1, 2, 3, 4, 9]) {
+      const ds = sized(trainCount);
+      const p = join(dir, `stream-${trainCount}.bin`);
+      writeCache(p, ds, "tag");
+      for (const chunk of [1, 4, 5, 8, 12, 1 << 20]) {
+        const r = readCacheStream(p, "tag", collect, chunk);
+        expect(r.ok).toBe(true);
+        if (!r.ok) continue;
+        expect(r.value.header).toEqual({ rows: 1, cols: 3, trainCount, testCount: 1 });
+        expect(r.value.parts).toEqual({
+          trainPixels: Array.from(ds.train.pixels), trainLabels: Array.from(ds.train.labels),
+          testPixels: [9, 8, 7], testLabels: [7],
+        });
+      }
+    }
+  });
+
+  it("reports the same misses as readCache: missing, a directory, stale, truncated, a flipped payload byte", () => {
+    const p = join(dir, "stream-bad.bin");
+    expect(readCacheStream(join(dir, "nope.bin"), "t", collect)).toMatchObject({ ok: false, miss: { kind: "missing" } });
+    mkdirSync(join(dir, "a-dir"), { recursive: true });
+    expect(readCacheStream(join(dir, "a-dir"), "t", collect)).toMatchObject({ ok: false, miss: { kind: "missing" } });
+    const bytes = encodeCache(sample(), "t");
+    writeFileSync(p, bytes);
+    expect(readCacheStream(p, "other", collect)).toMatchObject({ ok: false, miss: { kind: "stale" } });
+    writeFileSync(p, bytes.subarray(0, bytes.length - 1));
+    expect(readCacheStream(p, "t", collect)).toMatchObject({ ok: false, miss: { kind: "corrupt", detail: /truncated/ } });
+    writeFileSync(p, bytes.subarray(0, 10));
+    expect(readCacheStream(p, "t", collect)).toMatchObject({ ok: false, miss: { kind: "corrupt" } });
+    for (const at of [bytes.length - 1, bytes.length - 3, 40]) {
+      const flipped = bytes.slice();
+      flipped[at] = flipped[at]! ^ 0x01;
+      writeFileSync(p, flipped);
+      expect(readCacheStream(p, "t", collect, 8)).toMatchObject({ ok: false, miss: { kind: "corrupt", detail: /checksum/ } });
+      expect(readCache(p, "t")).toMatchObject({ ok: false, miss: { kind: "corrupt", detail: /checksum/ } });
+    }
+    const huge = bytes.slice();
+    new DataView(huge.buffer).setUint32(32, 0xffffff00, true); // a tag length far beyond the file
+    writeFileSync(p, huge);
+    expect(readCacheStream(p, "t", collect)).toMatchObject({ ok: false, miss: { kind: "corrupt", detail: /overruns/ } });
   });
 });
