@@ -1,11 +1,11 @@
 /**
- * Lazy minibatches over in-memory tensors: each batch is gathered (`take`) or sliced when it is pulled,
+ * Lazy minibatches over in-memory tensors: each batch is gathered (`take`) or viewed (rows in order) when it is pulled,
  * so only one batch exists at a time besides the data itself. Shuffling is explicit: a PRNG key gives
  * the order, the same key the same order, and `null` keeps the data's order.
  */
 import { InputError } from "../errors.js";
 import { slice } from "../ops/structure.js";
-import { typed, type AnyTensor, type Tensor, type TensorImpl } from "../tensor/tensor.js";
+import { Concrete, typed, type AnyTensor, type Tensor, type TensorImpl } from "../tensor/tensor.js";
 import { lazyTake } from "../primitives/lazy.js";
 import type { Key } from "../random/key.js";
 import { numExamples, type Batched, type Columns } from "./columns.js";
@@ -41,10 +41,25 @@ export function batches<const D extends Columns>(key: Key | null, data: D, batch
         for (const k of names) {
           const t = data[k]! as Tensor<any, any>;
           // A shuffled batch is a deferred gather: staged into a jitted step rather than copied out first.
-          out[k] = idx === null ? slice(t, 0, start, end) : typed(lazyTake(t as unknown as TensorImpl, idx as unknown as TensorImpl));
+          // An ordered batch of in-memory data is a view of its rows, not a copy.
+          out[k] = idx === null ? leadingRows(t, start, end) : typed(lazyTake(t as unknown as TensorImpl, idx as unknown as TensorImpl));
         }
         yield out as Batched<D>;
       }
     },
   };
+}
+
+/**
+ * Rows `start..end` of `t`: for a concrete tensor, a view of its storage (rows are contiguous, and tensors
+ * are never written after they are made, so sharing is safe); otherwise the `slice` op.
+ */
+function leadingRows(t: Tensor<any, any>, start: number, end: number): AnyTensor {
+  const x = t as unknown as TensorImpl;
+  if (!(x instanceof Concrete)) return slice(t, 0, start, end);
+  let row = 1;
+  for (let i = 1; i < x.shape.length; i++) row *= x.shape[i]!;
+  const n = x.shape[0]!;
+  const names = end - start === n ? x.names : [null, ...x.names.slice(1)];
+  return typed(new Concrete([end - start, ...x.shape.slice(1)], x.dtype, x.data.subarray(start * row, end * row), names));
 }

@@ -74,4 +74,33 @@ describe("batches", () => {
     expect(() => batches(null, { x: zeros("3 2"), y: zeros("4") }, 2)).toThrow(/examples/);
     expect(() => batches(null, data, 0)).toThrow(/batchSize/);
   });
+
+  it("ordered batches of in-memory data are views of its rows; training and evaluating on them leaves the data intact", () => {
+    const bs = [...batches(null, data, 4)];
+    const store = (x: unknown) => (x as { concrete(): { data: Float32Array } }).concrete().data;
+    expect(store(bs[1]!.x).buffer).toBe(store(data.x).buffer);
+    expect(bs[1]!.x.shape).toEqual([4, 2]);
+    expect(bs[2]!.x.shape).toEqual([2, 2]);
+    // fit stages the step, hands later steps the previous state's buffers, and evaluates on ordered batches.
+    const before = [data.x.toFlat(), data.y.toFlat()];
+    const xs = fromArray(Array.from({ length: 2 * n }, (_, i) => (i % 7) / 7), "n 2", { n });
+    const ys = fromArray(Array.from({ length: n }, (_, i) => ((i * 3) % 5) / 5), "n 1", { n });
+    const xs0 = xs.toFlat();
+    const ys0 = ys.toFlat();
+    const model = (p: { w: T.Tensor<[2, 1]> }, x: T.Tensor<[number, 2]>) => T.matmul(x, p.w);
+    const mse = (o: T.Tensor<[number, 1]>, y: T.Tensor<[number, 1]>) => T.mean(T.square(T.sub(o, y))) as T.Tensor<[], "float32">;
+    const events = [...train.fit({
+      model, loss: mse, optimizer: T.optim.sgd(0.1), params: { w: zeros("2 1") }, epochs: 3,
+      train: () => batches(null, { x: xs, y: ys }, 3), test: () => batches(null, { x: xs, y: ys }, 4),
+      metric: {
+        monoid: { concat: (a: { s: number; n: number }, b: { s: number; n: number }) => ({ s: a.s + b.s, n: a.n + b.n }), empty: { s: 0, n: 0 } },
+        measure: (o: T.Tensor<[number, 1]>, y: T.Tensor<[number, 1]>) => ({ s: T.sum(T.abs(T.sub(o, y))).item(), n: y.shape[0] }),
+        value: (m: { s: number; n: number }) => m.s / m.n,
+      },
+    })];
+    expect(events.filter((e) => e.kind === "epoch").length).toBe(3);
+    expect(xs.toFlat()).toEqual(xs0);
+    expect(ys.toFlat()).toEqual(ys0);
+    expect([data.x.toFlat(), data.y.toFlat()]).toEqual(before);
+  });
 });
