@@ -12,10 +12,10 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { Command, InvalidArgumentError } from "commander";
+import { peakRssMB as processPeakRssMB } from "./peers/common.js";
 import { runRows } from "./peers/rows.js";
 import type { BenchRow, BenchRunner, Dataset } from "./peers/types.js";
 import { TenfoldRunner } from "./tenfold-runner.js";
-import { trainEpochs } from "./tenfold.js";
 import { data as tfData } from "../src/index.js";
 import { impl } from "../src/tensor/tensor.js";
 
@@ -37,6 +37,8 @@ interface Options {
   epochs: number;
   child?: string;
   memory: boolean;
+  memoryRun: boolean;
+  memoryEpochs: number;
 }
 
 const positive = (v: string): number => {
@@ -51,8 +53,10 @@ function parse(argv: string[]): Options {
     .option("--json", "one JSON object per row", false)
     .option("--peers <list>", "runners to include", ALL.join(","))
     .option("--epochs <n>", "training epochs per model (the epoch rows are the median of epochs 2..n)", positive, 5)
-    .option("--no-memory", "skip the 10-epoch memory run of tenfold")
+    .option("--no-memory", "skip the 10-epoch MLP memory runs (a fresh process per runner)")
     .option("--child <runner>", "(internal) run one runner and print JSON rows")
+    .option("--memory-run", "(internal) with --child: only the MLP memory run", false)
+    .option("--memory-epochs <n>", "epochs of the MLP memory runs", positive, 10)
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   try {
@@ -60,13 +64,16 @@ function parse(argv: string[]): Options {
   } catch (e) {
     process.exit((e as { exitCode?: number }).exitCode === 0 ? 0 : 2);
   }
-  const o = cmd.opts<{ quick: boolean; json: boolean; peers: string; epochs: number; child?: string; memory: boolean }>();
+  const o = cmd.opts<{ quick: boolean; json: boolean; peers: string; epochs: number; child?: string; memory: boolean; memoryRun: boolean; memoryEpochs: number }>();
   const peers = o.peers.split(",").map((s) => s.trim()).filter(Boolean);
   for (const p of peers) if (!(ALL as readonly string[]).includes(p)) {
     process.stderr.write(`bench: unknown runner '${p}' (expected ${ALL.join(", ")})\n`);
     process.exit(2);
   }
-  return { quick: o.quick, json: o.json, peers, epochs: o.epochs, memory: o.memory && !o.quick, ...(o.child === undefined ? {} : { child: o.child }) };
+  return {
+    quick: o.quick, json: o.json, peers, epochs: o.epochs, memory: o.memory && !o.quick, memoryRun: o.memoryRun, memoryEpochs: o.memoryEpochs,
+    ...(o.child === undefined ? {} : { child: o.child }),
+  };
 }
 
 /** Fashion-MNIST through the library's own loader: identical data for every runner. */
@@ -90,26 +97,41 @@ async function child(name: string, opts: Options): Promise<void> {
     emit({ peer: name, row: "init", value: null, unit: "", note: `skipped: ${(e as Error).message.split("\n")[0]}` });
     return;
   }
-  await runRows(runner, loadData, { quick: opts.quick, slow: name === "tfjsCpu", epochs: opts.epochs, slowMlpEpochs: 1, seed: 0 }, emit, log);
-  if (name === "tenfold" && opts.memory) {
-    // Resident memory across a 10-epoch MLP run: flat after the first epoch, no dispose anywhere.
-    const rss: number[] = [];
-    const res = trainEpochs("mlp", await loadData(), { epochs: 10, batchSize: 200, lr: 0.1, seed: 0, onEpoch: (e) => rss.push(e.rssMB) });
-    rss.forEach((r, i) => emit({ peer: name, row: `mlp 10-epoch RSS after epoch ${i + 1}`, value: Number(r.toFixed(1)), unit: "MB" }));
-    emit({ peer: name, row: "mlp 10-epoch peak RSS", value: Number(res.peakRssMB.toFixed(1)), unit: "MB" });
-    emit({ peer: name, row: "mlp 10-epoch test acc", value: Number(res.testAcc.toFixed(4)), unit: "" });
-    const growth = rss.length > 1 ? Math.max(...rss.slice(1)) / rss[0]! - 1 : 0;
-    emit({ peer: name, row: "mlp RSS growth after epoch 1", value: Number((100 * growth).toFixed(1)), unit: "%" });
-  }
+  if (opts.memoryRun) await memoryRun(runner, opts.memoryEpochs, emit);
+  else await runRows(runner, loadData, { quick: opts.quick, slow: name === "tfjsCpu", epochs: opts.epochs, slowMlpEpochs: 1, seed: 0 }, emit, log);
   await runner.dispose?.();
 }
 
-function runChild(name: string, opts: Options): Promise<BenchRow[]> {
+/** Runners fast enough for ten MLP epochs in the memory run (tfjs takes 16 s and 95 s per epoch here). */
+const MEMORY_RUNNERS = new Set(["tenfold", "jaxjs", "pytorch"]);
+
+/**
+ * The memory run, in a process of its own: load the data and train the MLP for ten epochs (by default), nothing else
+ * before it. Rows: the process's peak resident memory (the Python process's for PyTorch), the resident
+ * memory after each epoch, and its growth after the first epoch (flat means no leak; no dispose anywhere).
+ */
+async function memoryRun(runner: BenchRunner, epochs: number, emit: (r: BenchRow) => void): Promise<void> {
+  const name = runner.name;
+  const rss: number[] = [];
+  const res = await runner.trainEpochs("mlp", await loadData(), {
+    epochs, batchSize: 200, lr: 0.1, seed: 0, onEpoch: (e) => void rss.push(e.rssMB),
+  });
+  const peak = name === "pytorch" ? res.peakRssMB : Math.max(res.peakRssMB, processPeakRssMB());
+  const mb = (v: number): number => Number(v.toFixed(1));
+  const run = `mlp ${epochs}-epoch`;
+  emit({ peer: name, row: `${run} peak RSS`, value: mb(peak), unit: "MB", note: `fresh process: data load + ${epochs} MLP epochs` });
+  rss.forEach((r, i) => emit({ peer: name, row: `${run} RSS after epoch ${i + 1}`, value: mb(r), unit: "MB" }));
+  const growth = rss.length > 1 ? Math.max(...rss.slice(1)) / rss[0]! - 1 : 0;
+  emit({ peer: name, row: `${run} RSS growth after epoch 1`, value: Number((100 * growth).toFixed(1)), unit: "%" });
+  emit({ peer: name, row: `${run} test acc`, value: Number(res.testAcc.toFixed(4)), unit: "" });
+}
+
+function runChild(name: string, opts: Options, memoryRun = false): Promise<BenchRow[]> {
   return new Promise((resolve) => {
     const args = ["--import", "tsx", fileURLToPath(import.meta.url), "--child", name, "--epochs", String(opts.epochs)];
     if (opts.quick) args.push("--quick");
-    if (!opts.memory) args.push("--no-memory");
-    process.stderr.write(`bench: running ${name}…\n`);
+    if (memoryRun) args.push("--memory-run", "--memory-epochs", String(opts.memoryEpochs));
+    process.stderr.write(`bench: running ${name}${memoryRun ? " (memory run)" : ""}…\n`);
     const p = spawn(process.execPath, args, { stdio: ["ignore", "pipe", opts.json ? "ignore" : "inherit"] });
     let out = "";
     p.stdout.on("data", (d: Buffer) => (out += d.toString()));
@@ -128,6 +150,7 @@ async function main(): Promise<void> {
   if (opts.child !== undefined) return child(opts.child, opts);
   const all: BenchRow[] = [];
   for (const name of opts.peers) all.push(...(await runChild(name, opts)));
+  if (opts.memory) for (const name of opts.peers.filter((p) => MEMORY_RUNNERS.has(p))) all.push(...(await runChild(name, opts, true)));
   const rowNames = [...new Set(all.map((r) => r.row))];
   const get = (peer: string, row: string): BenchRow | undefined => all.find((r) => r.peer === peer && r.row === row);
   const table = rowNames.map((row) => {

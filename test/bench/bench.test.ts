@@ -19,4 +19,21 @@ describe("bench --quick", () => {
     const acc = rows.find((r) => r.row === "softmax test acc");
     expect(acc!.tenfold as number).toBeGreaterThan(0.4);
   }, 150_000);
+
+  it("measures memory in a fresh process: peak, resident memory after each epoch, growth", () => {
+    const out = execFileSync(
+      process.execPath,
+      ["--import", "tsx", "bench/run.ts", "--child", "tenfold", "--memory-run", "--memory-epochs", "2"],
+      { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], timeout: 120_000 },
+    );
+    const rows = out.trim().split("\n").map((l) => JSON.parse(l) as { row: string; value: number; unit: string });
+    const value = (row: string): number | undefined => rows.find((r) => r.row === row)?.value;
+    const peak = value("mlp 2-epoch peak RSS")!;
+    const after = [value("mlp 2-epoch RSS after epoch 1")!, value("mlp 2-epoch RSS after epoch 2")!];
+    // The data alone is 210 MB of float32; the peak is at least every sampled value.
+    expect(peak).toBeGreaterThan(210);
+    for (const r of after) expect(r).toBeLessThanOrEqual(peak);
+    expect(value("mlp 2-epoch RSS growth after epoch 1")).toBeCloseTo((100 * after[1]!) / after[0]! - 100, 0);
+    expect(value("mlp 2-epoch test acc")).toBeGreaterThan(0.7);
+  }, 150_000);
 });
