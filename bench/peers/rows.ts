@@ -56,6 +56,9 @@ export function subsetDataset(d: Dataset, nTrain: number, nTest: number): Datase
 
 const round = (x: number, digits: number): number => Number(x.toFixed(digits));
 
+/** Minimum warm-up time per matmul shape before the measured run. */
+const WARMUP_MS = 300;
+
 /** Runs every row for one runner, calling `emit` as each row is measured. Errors become rows with value null. */
 export async function runRows(
   runner: BenchRunner,
@@ -82,9 +85,14 @@ export async function runRows(
     if (cfg.quick && !c.quick) continue;
     const reps = cfg.quick ? (cfg.slow ? 2 : 5) : c.big ? (cfg.slow ? 3 : 10) : cfg.slow ? 7 : 30;
     await attempt(c.id, async () => {
-      // A first, discarded run per shape (every runner alike): the first calls of a new shape pay for
-      // compiling its kernels, and a process's first seconds for the engine's own background work.
-      if (!cfg.quick) await runner.matmulGflops(c.m, c.k, c.n, c.form, reps);
+      // Discarded runs per shape until WARMUP_MS have passed (every runner alike, at least one run): the
+      // first calls of a new shape pay for compiling its kernels (and V8 tiers WebAssembly up from its
+      // baseline compiler in the background, which takes a while for a product of a fraction of a ms),
+      // and a process's first seconds for the engine's own background work.
+      if (!cfg.quick) for (const t0 = performance.now(); ; ) {
+        await runner.matmulGflops(c.m, c.k, c.n, c.form, reps);
+        if (performance.now() - t0 >= WARMUP_MS) break;
+      }
       const g = await runner.matmulGflops(c.m, c.k, c.n, c.form, reps);
       log(`${peer}: ${c.id}: ${g.toFixed(2)} GFLOPS`);
       row(c.id, round(g, 3), "GFLOPS", `median of ${reps}`);
