@@ -112,17 +112,26 @@ const MEMORY_RUNNERS = new Set(["tenfold", "jaxjs", "pytorch"]);
  */
 async function memoryRun(runner: BenchRunner, epochs: number, emit: (r: BenchRow) => void): Promise<void> {
   const name = runner.name;
+  const run = `mlp ${epochs}-epoch`;
   const rss: number[] = [];
-  const res = await runner.trainEpochs("mlp", await loadData(), {
-    epochs, batchSize: 200, lr: 0.1, seed: 0, onEpoch: (e) => void rss.push(e.rssMB),
-  });
+  let res: Awaited<ReturnType<BenchRunner["trainEpochs"]>>;
+  try {
+    res = await runner.trainEpochs("mlp", await loadData(), {
+      epochs, batchSize: 200, lr: 0.1, seed: 0, onEpoch: (e) => void rss.push(e.rssMB),
+    });
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    emit({ peer: name, row: `${run} peak RSS`, value: null, unit: "MB", note: `error: ${msg.split("\n")[0]}` });
+    return;
+  }
   const peak = name === "pytorch" ? res.peakRssMB : Math.max(res.peakRssMB, processPeakRssMB());
   const mb = (v: number): number => Number(v.toFixed(1));
-  const run = `mlp ${epochs}-epoch`;
   emit({ peer: name, row: `${run} peak RSS`, value: mb(peak), unit: "MB", note: `fresh process: data load + ${epochs} MLP epochs` });
   rss.forEach((r, i) => emit({ peer: name, row: `${run} RSS after epoch ${i + 1}`, value: mb(r), unit: "MB" }));
-  const growth = rss.length > 1 ? Math.max(...rss.slice(1)) / rss[0]! - 1 : 0;
-  emit({ peer: name, row: `${run} RSS growth after epoch 1`, value: Number((100 * growth).toFixed(1)), unit: "%" });
+  if (rss.length > 1) {
+    const growth = Math.max(...rss.slice(1)) / rss[0]! - 1;
+    emit({ peer: name, row: `${run} RSS growth after epoch 1`, value: Number((100 * growth).toFixed(1)), unit: "%" });
+  }
   emit({ peer: name, row: `${run} test acc`, value: Number(res.testAcc.toFixed(4)), unit: "" });
 }
 
@@ -137,7 +146,8 @@ function runChild(name: string, opts: Options, memoryRun = false): Promise<Bench
     p.stdout.on("data", (d: Buffer) => (out += d.toString()));
     p.on("close", (code) => {
       const rows = out.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as BenchRow);
-      if (code !== 0 && rows.length === 0) rows.push({ peer: name, row: "init", value: null, unit: "", note: `exited with code ${code}` });
+      if (code !== 0 && rows.length === 0)
+        rows.push({ peer: name, row: memoryRun ? "memory run" : "init", value: null, unit: "", note: `error: exited with code ${code}` });
       resolve(rows);
     });
   });

@@ -160,29 +160,41 @@ interface Prefix extends CacheHeader {
 }
 
 /**
- * Checks a file's prefix (the fixed header and the source tag) against its real length. `bytes` holds the
- * first bytes of the file: the fixed header and the tag, or all of a file too short for them.
+ * Checks the fixed header (`head`: the file's first bytes, all of them if it is shorter) against the
+ * file's real length, before anything as long as the tag is read; returns the tag's length.
  */
-function parsePrefix(bytes: Uint8Array, length: number, sourceTag: string): Prefix | Miss {
+function checkFixed(head: Uint8Array, length: number): { readonly tagLen: number } | Miss {
   if (length < FIXED_HEADER) return missOf("corrupt", `${length} bytes, shorter than the ${FIXED_HEADER}-byte header`);
-  if (MAGIC.some((m, i) => bytes[i] !== m)) return missOf("corrupt", "bad magic (not a tenfold dataset cache)");
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (MAGIC.some((m, i) => head[i] !== m)) return missOf("corrupt", "bad magic (not a tenfold dataset cache)");
+  const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
   const version = view.getUint32(4, true);
   if (version !== CACHE_VERSION) return missOf("stale", `format version ${version}, expected ${CACHE_VERSION}`);
   const total = view.getUint32(12, true);
   if (total !== length) return missOf("corrupt", `length ${length}, header says ${total} (truncated or padded)`);
   const tagLen = view.getUint32(32, true);
   if (FIXED_HEADER + tagLen > length) return missOf("corrupt", `source tag of ${tagLen} bytes overruns the file`);
+  return { tagLen };
+}
+
+/** Reads the tag and the sizes from `bytes` (the header and the tag), once {@link checkFixed} passed. */
+function parseTagged(bytes: Uint8Array, tagLen: number, sourceTag: string): Prefix | Miss {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const expected = new TextEncoder().encode(sourceTag).length;
+  // Tags are short; a long one is not decoded (a corrupt length could make it as long as the file).
+  if (tagLen !== expected && tagLen > MAX_SHOWN_TAG) return missOf("stale", `built from a source tag of ${tagLen} bytes, expected "${sourceTag}"`);
   const tag = new TextDecoder().decode(bytes.subarray(FIXED_HEADER, FIXED_HEADER + tagLen));
   if (tag !== sourceTag) return missOf("stale", `built from "${tag}", expected "${sourceTag}"`);
-  const rows = view.getUint32(16, true);
-  const cols = view.getUint32(20, true);
-  const trainCount = view.getUint32(24, true);
-  const testCount = view.getUint32(28, true);
-  const start = pad4(FIXED_HEADER + tagLen);
-  if (start + (trainCount + testCount) * (rows * cols + 1) !== total) return missOf("corrupt", "counts do not match the file length");
-  return { rows, cols, trainCount, testCount, start, sum: view.getUint32(8, true) };
+  return {
+    rows: view.getUint32(16, true), cols: view.getUint32(20, true), trainCount: view.getUint32(24, true), testCount: view.getUint32(28, true),
+    start: pad4(FIXED_HEADER + tagLen), sum: view.getUint32(8, true),
+  };
 }
+
+const MAX_SHOWN_TAG = 1024;
+
+/** A miss if the sizes in the header do not add up to the file's length. */
+const countsMiss = (p: Prefix, length: number): Miss | null =>
+  p.start + (p.trainCount + p.testCount) * (p.rows * p.cols + 1) !== length ? missOf("corrupt", "counts do not match the file length") : null;
 
 /** The payload parts' byte ranges, in file order. */
 function partRanges(p: Prefix): readonly (readonly [CachePart, number, number])[] {
@@ -199,10 +211,14 @@ const checksumMiss = (actual: number, sum: number): Miss =>
 
 /** Checks and decodes cache bytes against the expected source tag (views into `bytes`, no copy). */
 export function decodeCache(bytes: Uint8Array, sourceTag: string): CacheRead {
-  const p = parsePrefix(bytes, bytes.length, sourceTag);
+  const fixed = checkFixed(bytes, bytes.length);
+  if ("ok" in fixed) return fixed;
+  const p = parseTagged(bytes, fixed.tagLen, sourceTag);
   if ("ok" in p) return p;
   const actual = hash32(bytes, 12);
   if (actual !== p.sum) return checksumMiss(actual, p.sum);
+  const counts = countsMiss(p, bytes.length);
+  if (counts !== null) return counts;
   const [tp, tl, sp, sl] = partRanges(p).map(([, from, to]) => bytes.subarray(from, to)) as [Uint8Array, Uint8Array, Uint8Array, Uint8Array];
   return {
     ok: true,
@@ -244,23 +260,26 @@ export function readCacheStream<T>(path: string, sourceTag: string, sink: CacheS
       }
       return got;
     };
-    // The fixed header, then (if its tag length fits the file) the header with the tag.
-    let head = new Uint8Array(Math.min(length, FIXED_HEADER));
+    // The fixed header first: a file that fails its checks costs one small read, whatever its tag length says.
+    const head = new Uint8Array(Math.min(length, FIXED_HEADER));
     read(head, 0);
-    if (head.length === FIXED_HEADER) {
-      const tagEnd = FIXED_HEADER + new DataView(head.buffer).getUint32(32, true);
-      if (tagEnd <= length) read((head = new Uint8Array(tagEnd)), 0);
-    }
-    const prefix = parsePrefix(head, length, sourceTag);
-    if ("ok" in prefix) return prefix;
-    const p = prefix;
+    const fixed = checkFixed(head, length);
+    if ("ok" in fixed) return fixed;
+    const withTag = new Uint8Array(FIXED_HEADER + Math.min(fixed.tagLen, Math.max(MAX_SHOWN_TAG, new TextEncoder().encode(sourceTag).length)));
+    read(withTag, 0);
+    const p = parseTagged(withTag, fixed.tagLen, sourceTag);
+    if ("ok" in p) return p;
+    // The checksum can only be checked at the end, so the sizes are checked first here.
+    const counts = countsMiss(p, length);
+    if (counts !== null) return counts;
     const value = sink.start({ rows: p.rows, cols: p.cols, trainCount: p.trainCount, testCount: p.testCount });
     const ranges = partRanges(p);
     // The hash covers bytes 12.. of the file; the prefix part of it first.
     const pre = new Uint8Array(p.start - 12);
     read(pre, 12);
     let h = hashWords(hashStart(length - 12), pre, 0, pre.length);
-    const step = Math.max(4, chunkBytes & ~3);
+    // Whole words (the hash reads 4 bytes at a time), at most 1 GiB.
+    const step = Math.max(4, Math.floor(Math.min(chunkBytes, 2 ** 30) / 4) * 4);
     const buf = new Uint8Array(step);
     let tail = new Uint8Array(0);
     for (let at = p.start; at < length; at += step) {

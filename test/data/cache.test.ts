@@ -170,4 +170,27 @@ describe("readCacheStream", () => {
     writeFileSync(p, huge);
     expect(readCacheStream(p, "t", collect)).toMatchObject({ ok: false, miss: { kind: "corrupt", detail: /overruns/ } });
   });
+
+  it("checks the fixed header before reading the tag, reports long foreign tags by length, and takes any chunk size", () => {
+    const p = join(dir, "stream-edge.bin");
+    const bytes = encodeCache(sample(), "t");
+    // Bad magic with a tag length as long as the file: rejected on the fixed header.
+    const junk = new Uint8Array(4096);
+    new DataView(junk.buffer).setUint32(32, 4000, true);
+    writeFileSync(p, junk);
+    expect(readCacheStream(p, "t", collect)).toMatchObject({ ok: false, miss: { kind: "corrupt", detail: /magic/ } });
+    // A cache built from a 2000-byte tag: stale, named by its length rather than decoded.
+    writeCache(p, sample(), "x".repeat(2000));
+    expect(readCacheStream(p, "t", collect)).toMatchObject({ ok: false, miss: { kind: "stale", detail: /2000 bytes/ } });
+    expect(readCache(p, "t")).toMatchObject({ ok: false, miss: { kind: "stale", detail: /2000 bytes/ } });
+    expect(readCacheStream(p, "x".repeat(2000), collect).ok).toBe(true);
+    writeFileSync(p, bytes);
+    for (const chunk of [2 ** 31, 2 ** 32 + 4, 0, -5]) expect(readCacheStream(p, "t", collect, chunk).ok).toBe(true);
+    // decodeCache checks the checksum before the sizes, as it always did.
+    const counts = bytes.slice();
+    new DataView(counts.buffer).setUint32(24, 4, true);
+    expect(decodeCache(counts, "t")).toMatchObject({ ok: false, miss: { kind: "corrupt", detail: /checksum/ } });
+    writeFileSync(p, counts);
+    expect(readCacheStream(p, "t", collect)).toMatchObject({ ok: false, miss: { kind: "corrupt", detail: /counts/ } });
+  });
 });
