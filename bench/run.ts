@@ -160,7 +160,9 @@ async function main(): Promise<void> {
   if (opts.child !== undefined) return child(opts.child, opts);
   const all: BenchRow[] = [];
   for (const name of opts.peers) all.push(...(await runChild(name, opts)));
-  if (opts.memory) for (const name of opts.peers.filter((p) => MEMORY_RUNNERS.has(p))) all.push(...(await runChild(name, opts, true)));
+  // The memory runs, for the runners that could start at all (a failed start is reported once).
+  const started = (name: string): boolean => !all.some((r) => r.peer === name && r.row === "init");
+  if (opts.memory) for (const name of opts.peers.filter((p) => MEMORY_RUNNERS.has(p) && started(p))) all.push(...(await runChild(name, opts, true)));
   const rowNames = [...new Set(all.map((r) => r.row))];
   const get = (peer: string, row: string): BenchRow | undefined => all.find((r) => r.peer === peer && r.row === row);
   const table = rowNames.map((row) => {
