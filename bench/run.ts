@@ -4,6 +4,7 @@
  * its own child process so memory and wasm state do not mix.
  *
  *   npm run bench [-- --quick] [--json] [--peers tenfold,jaxjs,tfjsWasm,tfjsCpu,pytorch] [--epochs 5]
+ *                 [--no-memory] [--memory-epochs 10]
  *
  * Prints a table with, per row, each runner's median and the ratio of tenfold's cost to the best
  * JavaScript peer's (lower is better; for GFLOPS rows the peer's GFLOPS over ours). With --json, one

@@ -92,8 +92,9 @@ export function gemmLayout(s: GemmShape, base = 64): GemmLayout {
 export function defaultTuning(s: GemmShape, fma = false): GemmTuning {
   // No unrolling: TurboFan schedules an unrolled body's loads first (all B vectors and A splats of every
   // step), which needs more than the 15 allocatable XMM registers and spills accumulators to the stack
-  // on every step. Unrolled by 4, one thread did 24 GFLOPS; not unrolled, 33-36, which is about 95 % of
-  // what separate f32x4 multiplies and adds can issue at this clock (three vector ports, 3 GHz).
+  // on every step (seen with `node --print-wasm-code`). Measured on one thread, 200×784·784×200: with
+  // fused multiply-add 36-41 GFLOPS not unrolled (about 80 % of two 4-lane FMAs per cycle at 3 GHz),
+  // against 24-28 unrolled by 4; with separate multiplies and adds 33-36 against 24.
   const unroll = 1;
   // Keep the A-block (mc×kc floats) well inside L2 and one B strip (kc×8) inside L1.
   const kc = Math.min(roundUp(s.k, unroll), 256);
