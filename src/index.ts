@@ -38,7 +38,10 @@ export { vmap } from "./transforms/vmap.js";
 export type { VmapOptions, Batched, BatchedArgs } from "./transforms/vmap.js";
 export { jacfwd, jacrev, hessian } from "./transforms/jacobian.js";
 export { customJvp, customVjp } from "./transforms/custom.js";
-export { jit } from "./transforms/jit.js";
+export { jit, makeProgram } from "./transforms/jit.js";
+export { Program } from "./core/program.js";
+export { scan, whileLoop, cond } from "./transforms/control.js";
+export type { ScanOptions } from "./transforms/control.js";
 export type { JitOptions } from "./transforms/jit.js";
 
 export * as nn from "./nn/index.js";

@@ -5,7 +5,7 @@
 import type { Tensor } from "../tensor/tensor.js";
 import type { FloatDType } from "../tensor/dtype.js";
 import { valueAndGradWithAux } from "../transforms/grad.js";
-import { argsSignature, jit, traceFunction, type CompiledFunction } from "../transforms/jit.js";
+import { argsSignature, jit, traceFunction, type CompiledFunction } from "../transforms/legacy.js";
 import { Concrete } from "../tensor/tensor.js";
 import type { Storage } from "../tensor/dtype.js";
 import { flatten as flattenTree } from "../core/pytree.js";

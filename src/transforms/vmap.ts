@@ -7,7 +7,7 @@ import { typed, type Tensor, type TensorImpl } from "../tensor/tensor.js";
 import type { DType } from "../tensor/dtype.js";
 import type { Shape } from "../shape/types.js";
 import { Trace, Tracer, withTrace } from "../core/trace.js";
-import type { Primitive } from "../core/primitive.js";
+import type { MultiPrimitive, Primitive } from "../core/primitive.js";
 import { flatten } from "../core/pytree.js";
 import { toTensor } from "./leaves.js";
 import { broadcastTo, reshape, transpose } from "../primitives/structure.js";
@@ -29,6 +29,25 @@ export class BatchTrace extends Trace {
     const out = prim.vmap(vals, batched, params, this.size);
     return new BatchTracer(this, out);
   }
+  processMulti<P>(prim: MultiPrimitive<P>, inputs: readonly TensorImpl[], params: P): readonly TensorImpl[] {
+    const vals = inputs.map((x) => (this.owns(x) ? x.val : x));
+    const batched = inputs.map((x) => this.owns(x));
+    return prim.vmap(vals, batched, params, this.size).map((o) => new BatchTracer(this, o));
+  }
+}
+
+/**
+ * Batching on flat lists (for the rules of program-holding primitives): `fn` applied to every example of
+ * the batched arguments (batch axis 0, `size` examples), each output with its batch axis at 0.
+ */
+export function vmapFlat(fn: (xs: readonly TensorImpl[]) => readonly TensorImpl[], args: readonly TensorImpl[], batched: readonly boolean[], size: number): TensorImpl[] {
+  return withTrace(
+    (level) => new BatchTrace(level, size),
+    (trace) => {
+      const ins = args.map((a, i) => (batched[i] ? new BatchTracer(trace, a) : a));
+      return fn(ins).map((o) => (trace.owns(o) ? o.val : broadcastTo(reshape(o, [1, ...o.shape]), [size, ...o.shape])));
+    },
+  );
 }
 
 /** A value of the batch: `val` holds every example, stacked on axis 0. */

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import * as T from "../../src/index.js";
 import { expectTensor } from "../helpers.js";
-import { jitOrEager, traceFunction } from "../../src/transforms/jit.js";
+import { jitOrEager } from "../../src/transforms/jit.js";
+import { traceFunction } from "../../src/transforms/legacy.js";
 import { impl } from "../../src/tensor/tensor.js";
 
 const mlpLoss = (p: { w1: T.Tensor<[4, 8]>; b1: T.Tensor<[8]>; w2: T.Tensor<[8, 3]> }, x: T.Tensor<[5, 4]>, y: T.Tensor<[5], "int32">) => {
