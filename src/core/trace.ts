@@ -90,9 +90,8 @@ export function bind<P>(prim: Primitive<P>, inputs: readonly TensorImpl[], param
 export function bindMulti<P>(prim: MultiPrimitive<P>, inputs: readonly TensorImpl[], params: P): readonly TensorImpl[] {
   inputs = settle(inputs);
   const top = topTrace(inputs, prim.name);
-  if (top === null) return prim.impl(inputs as readonly Concrete[], params);
   prim.abstract(inputs, params);
-  return top.processMulti(prim, inputs, params);
+  return top === null ? prim.impl(inputs as readonly Concrete[], params) : top.processMulti(prim, inputs, params);
 }
 
 /** The innermost active transformation among some values, or null when they are all concrete. */
