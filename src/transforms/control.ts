@@ -21,7 +21,7 @@ import { add, cast, where } from "../primitives/elementwise.js";
 import { max } from "../primitives/reduce.js";
 import { jvpFlat } from "./jvp.js";
 import { vjpPrograms } from "./call.js";
-import { vmapFlat } from "./vmap.js";
+import { vmapFlat, type Batched } from "./vmap.js";
 import { compiledOf, runCompiled } from "./runner.js";
 
 const same = (a: Meta, b: Meta): boolean => a.dtype === b.dtype && a.shape.length === b.shape.length && a.shape.every((d, i) => d === b.shape[i]);
@@ -241,7 +241,7 @@ export interface ScanOptions {
  * const [total, partial] = scan((c: Tensor<[]>, x: Tensor<[]>) => [add(c, x), add(c, x)] as const, scalar(0), tensor([1, 2, 3]));
  * // total: 6, partial: [1, 3, 6]
  */
-export function scan<C, X, Y>(f: (carry: C, x: X) => readonly [C, Y], init: C, xs: X | null, opts: ScanOptions = {}): [C, Y] {
+export function scan<C, X, Y>(f: (carry: C, x: X) => readonly [C, Y], init: C, xs: Batched<X> | null, opts: ScanOptions = {}): [C, Batched<Y>] {
   const c = leavesOfTree("scan", init);
   const x = xs === null ? { xs: [] as TensorImpl[], rebuild: () => null } : leavesOfTree("scan", xs);
   const lengths = new Set(x.xs.map((t) => {
@@ -264,7 +264,7 @@ export function scan<C, X, Y>(f: (carry: C, x: X) => readonly [C, Y], init: C, x
     return [...co.xs.map((t, i) => (t.dtype === c.xs[i]!.dtype ? t : cast(t, c.xs[i]!.dtype))), ...yo.xs];
   }, [...c.xs, ...x.xs.map((t) => meta(t.shape.slice(1), t))]);
   const outs = bindMulti(scanP, [...c.xs, ...x.xs, ...traced.captured], { body: traced.program, carries: c.xs.length, xs: x.xs.length, length, reverse: opts.reverse ?? false });
-  return [c.rebuild(outs.slice(0, c.xs.length)) as C, yRebuild(outs.slice(c.xs.length)) as Y];
+  return [c.rebuild(outs.slice(0, c.xs.length)) as C, yRebuild(outs.slice(c.xs.length)) as Batched<Y>];
 }
 
 // ---------------------------------------------------------------- while

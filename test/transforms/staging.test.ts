@@ -101,7 +101,7 @@ describe("custom rules are primitives: used or batched under every transformatio
     expect(calls).toBeGreaterThan(0);
   });
   it("customVjp's backward pass is batched: an unbatched input gets the sum over the batch", () => {
-    const clip = T.customVjp((x: V, w: V) => T.mul(x, w), (x, w) => [T.mul(x, w), [x, w] as const], ([x, w], ct) => [T.clamp(T.mul(ct, w), -1, 1), T.mul(ct, x)]);
+    const clip = T.customVjp((x: V, w: V) => T.mul(x, w), (x, w) => [T.mul(x, w), [x, w] as const], ([x, w], ct) => [T.clamp(T.mul(ct, w), -1, 1), T.mul(ct, x)] as [V, V]);
     const w = f64([10, 0.1]);
     const xs = T.tensor([[1, 2], [3, 4]], "float64");
     const g = T.grad((ww: V) => T.sum(T.vmap((x: V) => clip(x, ww))(xs as never)))(w);
@@ -204,7 +204,7 @@ describe("control flow primitives", () => {
     expect(T.jit(T.grad(branchy))(s(-1)).item()).toBe(Math.cos(-1));
     const p = T.makeProgram(branchy)(s(1));
     expect(p.primitives()).toEqual(["greater", "cond"]);
-    expect(() => T.cond(T.greater(s(1), 0), () => T.zeros("2"), () => T.zeros("3"))).toThrow(/output 0 is f32\[2\] in the true branch but f32\[3\] in the false one/);
+    expect(() => T.cond(T.greater(s(1), 0), (): T.AnyTensor => T.zeros("2"), (): T.AnyTensor => T.zeros("3"))).toThrow(/output 0 is f32\[2\] in the true branch but f32\[3\] in the false one/);
   });
 });
 
