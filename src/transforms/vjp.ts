@@ -215,6 +215,21 @@ function selectArgs(op: string, argnums: number | readonly number[], nargs: numb
   return list;
 }
 
+/**
+ * Refuses an argument with nothing to differentiate: no leaves (a string, null), or only integer or bool
+ * tensors (JAX raises a TypeError there). In a tree that also holds float leaves, integer leaves (indices
+ * next to parameters) get zero gradients.
+ */
+function checkDifferentiable(op: string, index: number, arg: unknown): void {
+  const { leaves } = flatten(arg);
+  if (leaves.length === 0)
+    throw new TransformError(op, `argument ${index} has no tensor or number to differentiate (got ${arg === null ? "null" : typeof arg}); leave it out of argnums`);
+  if (leaves.every((l) => typeof l !== "number" && !isFloat(impl(l).dtype))) {
+    const t = impl(leaves[0] as Exclude<Leaf, number>);
+    throw new TransformError(op, `argument ${index} holds a ${t.dtype} tensor of shape [${t.shape.join(", ")}]; only float inputs can be differentiated (cast it, or leave it out of argnums)`);
+  }
+}
+
 /** Core of grad / valueAndGrad: differentiates only the chosen arguments, the rest are constants. */
 export function valueAndGradImpl(
   op: string, f: (...args: any[]) => unknown, opts: GradOptions & { hasAux?: boolean }, args: readonly unknown[],
@@ -226,6 +241,7 @@ export function valueAndGradImpl(
     which.forEach((a, i) => (full[a] = diff[i]));
     return f(...full);
   };
+  for (const a of which) checkDifferentiable(op, a, args[a]);
   const [out, pull, aux] = vjpImpl(g, which.map((a) => args[a]), opts.hasAux ?? false);
   const grads = pull(scalarSeed(op, out));
   return [out, typeof argnums === "number" ? grads[0] : grads, aux];

@@ -116,7 +116,8 @@ export function vmap<Args extends readonly unknown[], R, const I extends number 
   f: (...args: Args) => R, opts: { readonly inAxes?: I; readonly outAxes?: O } = {},
 ): (...args: BatchedArgs<Args, I>) => Batched<R, O> {
   return ((...args: unknown[]) => {
-    const inAxes: number | null | readonly (number | null)[] = opts.inAxes ?? 0;
+    // null is a real choice (nothing mapped), not a missing option.
+    const inAxes: number | null | readonly (number | null)[] = opts.inAxes === undefined ? 0 : opts.inAxes;
     const axes = Array.isArray(inAxes) ? inAxes : args.map(() => inAxes as number | null);
     if (axes.length !== args.length) throw new TransformError("vmap", `inAxes has ${axes.length} entries for ${args.length} arguments`);
     // Batch size: from every mapped leaf, which must agree.
@@ -155,7 +156,10 @@ export function vmap<Args extends readonly unknown[], R, const I extends number 
           o.leaves.map((l) => {
             const t = toTensor(l);
             const full = trace.owns(t) ? t.val : broadcastTo(reshape(t, [1, ...t.shape]), [size, ...t.shape]);
-            return typed(moveFromFront(full, outAxis < 0 ? outAxis + full.shape.length : outAxis));
+            const r = full.shape.length;
+            if (!Number.isInteger(outAxis) || outAxis < -r || outAxis >= r)
+              throw new ShapeError("vmap", `out axis ${outAxis} is out of range for an output of rank ${r - 1} (batched: rank ${r})`, [t.shape]);
+            return typed(moveFromFront(full, outAxis < 0 ? outAxis + r : outAxis));
           }),
         );
       },

@@ -218,3 +218,16 @@ describe("jit keeps values", () => {
     expectTensor(T.grad(T.jit(loss))(w), [4, 3], T.grad(loss)(w).toFlat(), 1e-6);
   });
 });
+
+describe("bad arguments to transformations are refused, not silently accepted", () => {
+  it("vmap: inAxes null maps nothing; an out axis beyond the output's rank is an error", () => {
+    const f = (x: T.Tensor<[2]>) => T.mul(x, 2);
+    expect(() => T.vmap(f, { inAxes: null })(T.zeros("2") as never)).toThrow(/no argument is mapped/);
+    expect(() => T.vmap((x: T.Tensor<[2]>) => T.reshape(x, "2 1"), { outAxes: 7 })(T.zeros("3 2") as never)).toThrow(/out axis 7 is out of range for an output of rank 2/);
+    expect(T.vmap((x: T.Tensor<[2]>) => x, { outAxes: -1 })(T.zeros("3 2") as never).shape).toEqual([2, 3]);
+  });
+  it("grad with respect to an int32 tensor or a string is an error (as in JAX)", () => {
+    expect(() => T.grad((x: T.Tensor<[2], "int32">) => T.sum(T.cast(x, "float32")))(T.tensor([1, 2], "int32"))).toThrow(/argument 0 holds a int32 tensor of shape \[2\]; only float inputs can be differentiated/);
+    expect(() => T.grad((_s: string, y: T.Tensor<[]>) => y)("label", T.scalar(1))).toThrow(/argument 0 has no tensor or number to differentiate \(got string\)/);
+  });
+});
