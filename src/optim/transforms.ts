@@ -181,22 +181,23 @@ export interface RmsOptions {
 
 /** State of {@link scaleByRms}: running averages of g² (and of g when centered). */
 export interface RmsState {
-  readonly nu: unknown;
   readonly mu: unknown;
+  readonly nu: unknown;
 }
 
 /** RMSprop's scaling `g / (√(E[g²] − E[g]²?) + ε)` with torch's conventions (averages start at 0). */
 export function scaleByRms(opts: RmsOptions = {}): GradientTransformation<RmsState> {
   const { alpha = 0.99, eps = 1e-8, centered = false } = opts;
   return {
-    init: (params) => ({ nu: zerosLikeTree(params), mu: centered ? zerosLikeTree(params) : null }),
+    // Keys in sorted order, as jit rebuilds records: a staged loop then sees one state signature.
+    init: (params) => ({ mu: centered ? zerosLikeTree(params) : null, nu: zerosLikeTree(params) }),
     update: (g, s) => {
       const nu = mapTree((v: Leaf, gi: Leaf) => leafAdd(leafMul(v, alpha), leafMul(leafSquare(gi), 1 - alpha)), s.nu as typeof g, g);
       const mu = centered ? mapTree((m: Leaf, gi: Leaf) => leafAdd(leafMul(m, alpha), leafMul(gi, 1 - alpha)), s.mu as typeof g, g) : null;
       const u = centered
         ? mapTree((gi: Leaf, v: Leaf, m: Leaf) => leafDiv(gi, leafAdd(leafSqrt(leafSub(v, leafSquare(m))), eps)), g, nu, mu)
         : mapTree((gi: Leaf, v: Leaf) => leafDiv(gi, leafAdd(leafSqrt(v), eps)), g, nu);
-      return [u, { nu, mu }];
+      return [u, { mu, nu }];
     },
   };
 }
