@@ -67,6 +67,7 @@ export const lrAt = (lr: LearningRate, count: Count | number): Tensor<[], FloatD
  * Scales by −lr (a descent step), with `lr` fixed or a {@link Schedule} of the update count: the first
  * update uses `lr(0)`, like a PyTorch scheduler stepped after every `optimizer.step()`. A scheduled rate
  * is computed from the count with tensor ops, so the update stages once for all steps.
+ * @example scaleByLearningRate(cosineDecay(0.1, 100)).init(params) // { count: tensor(0, dtype=int32) }
  */
 export function scaleByLearningRate(lr: LearningRate): GradientTransformation<CountState> {
   return {
@@ -110,6 +111,7 @@ export interface TraceState {
  * Momentum with PyTorch's convention: `buf ← decay·buf + (1 − dampening)·g`, except `buf ← g` on the
  * first update (chosen with `where` on the count, so the update stages once); the update is `buf`, or
  * `g + decay·buf` with Nesterov.
+ * @example chain(trace({ decay: 0.9 }), scaleByLearningRate(0.1)) // sgd(0.1, { momentum: 0.9 })
  */
 export function trace(opts: TraceOptions): GradientTransformation<TraceState> {
   const { decay, dampening = 0, nesterov = false } = opts;
@@ -148,6 +150,7 @@ export interface AdamState {
  * Adam's direction `m̂ / (√v̂ + ε)` with bias-corrected moments m̂ = m/(1−b1ᵗ), v̂ = v/(1−b2ᵗ)
  * (torch computes the same quantity as `m / (√v/√(1−b2ᵗ) + ε) / (1−b1ᵗ)`). The corrections are computed
  * from the count tensor in float64, as torch computes them on the host, then cast to each leaf's dtype.
+ * @example chain(scaleByAdam({ b1: 0.9 }), scaleByLearningRate(1e-3)) // adam(1e-3)
  */
 export function scaleByAdam(opts: AdamOptions = {}): GradientTransformation<AdamState> {
   const { b1 = 0.9, b2 = 0.999, eps = 1e-8 } = opts;
