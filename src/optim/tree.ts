@@ -3,10 +3,10 @@
  * numbers stay numbers (JS arithmetic), tensors keep their dtype (number operands take the tensor's dtype).
  */
 import { mapTree, leavesOf, type Leaf } from "../core/pytree.js";
-import { add, cast, div, minimum, mul, sqrt, square, sub } from "../ops/elementwise.js";
+import { add, cast, div, minimum, mul, sqrt, square, sub, where } from "../ops/elementwise.js";
 import { sum } from "../ops/reduce.js";
 import { zerosLike } from "../ops/create.js";
-import { isTensor, type AnyTensor } from "../tensor/tensor.js";
+import { isTensor, type AnyTensor, type Tensor } from "../tensor/tensor.js";
 
 type Bin = (a: Leaf, b: Leaf) => Leaf;
 const lift = (op: unknown, js: (a: number, b: number) => number): Bin => {
@@ -56,3 +56,17 @@ export function scaleTree<T>(tree: T, factor: Leaf): T {
 
 /** min(a, b) on leaves. */
 export const leafMin: Bin = lift(minimum, Math.min);
+
+/**
+ * A scalar tensor as an operand for a leaf: cast to a tensor leaf's dtype (so no leaf changes dtype), or
+ * its value for a number leaf (number leaves are static data, so this needs a concrete scalar: eager only).
+ * @example scalarFor(scalar(0.5, "float64"), tensor([1, 2])).dtype // "float32"
+ */
+export const scalarFor = (s: AnyTensor, leaf: Leaf): Leaf => (typeof leaf === "number" ? (s.item() as number) : cast(s, leaf.dtype));
+
+/**
+ * `cond ? a : b` on leaves with a scalar bool condition: `where` for tensors, a plain choice for two numbers (eager only).
+ * @example leafWhere(scalar(true), tensor([1]), tensor([2])) // tensor([1])
+ */
+export const leafWhere = (cond: Tensor<[], "bool">, a: Leaf, b: Leaf): Leaf =>
+  typeof a === "number" && typeof b === "number" ? (cond.item() ? a : b) : where(cond, a as AnyTensor, b as AnyTensor);
