@@ -11,6 +11,7 @@
  */
 import { TransformError } from "../errors.js";
 import { Concrete, isTensor, typed, type TensorImpl } from "../tensor/tensor.js";
+import type { Storage } from "../tensor/dtype.js";
 import { Tracer } from "../core/trace.js";
 import { flatten, type Leaf } from "../core/pytree.js";
 import { Program, traceProgram } from "../core/program.js";
@@ -24,8 +25,8 @@ export interface JitOptions {
   readonly cacheSize?: number;
   /**
    * Positional arguments whose buffers the results may reuse (JAX's `donate_argnums`): after the call the
-   * caller must not read them. Only buffers that an earlier call of the same jitted function returned are
-   * ever reused, so tensors the caller made itself are never written.
+   * caller must not read them. Only buffers that the previous call of the same jitted function (same
+   * signature) wrote its results into are ever reused, so tensors the caller made itself are never written.
    */
   readonly donateArgnums?: readonly number[];
 }
@@ -115,19 +116,27 @@ export function jit<Args extends readonly unknown[], R>(f: (...args: Args) => R,
 
 /**
  * @internal The jitted call with donation chosen per call: `donate` true hands over the arguments listed in
- * `donateArgnums` (or every argument when none are listed).
+ * `donateArgnums`.
  */
 export function jitCall(f: (...args: any[]) => unknown, opts: JitOptions = {}): (args: readonly unknown[], donate: boolean) => unknown {
   const staging = stager(f, opts.cacheSize ?? 16);
   const name = f.name && f.name !== "anonymous" ? f.name : "jit";
+  // Buffers the last call wrote its results into: the only ones the next call may take as donated. Older
+  // results are not reusable: they may have been passed through into the last call's results, or shown to
+  // someone (a training state reported at the end of an epoch).
+  let lastWritten: ReadonlySet<Storage> = new Set();
   return (args, donate) => {
     const { staged, inputs } = staging(args);
     const all = [...inputs, ...staged.captured];
-    if (donate && all.every((x) => x instanceof Concrete)) {
-      // Which flat inputs belong to donated arguments.
+    if (opts.donateArgnums !== undefined && all.every((x) => x instanceof Concrete)) {
       const which = opts.donateArgnums;
-      const mask = args.flatMap((a, i) => flatten(a).leaves.filter((l) => typeof l !== "number").map(() => which === undefined || which.includes(i)));
-      return staged.rebuild(runCompiled(compiledOf(staged.program), all as Concrete[], mask));
+      const give = donate
+        ? args.flatMap((a, i) => (which.includes(i) ? flatten(a).leaves.flatMap((l) => (typeof l !== "number" && lastWritten.has(impl(l).concrete().data) ? [impl(l).concrete().data] : [])) : []))
+        : [];
+      const written = new Set<Storage>();
+      const out = staged.rebuild(runCompiled(compiledOf(staged.program), all as Concrete[], { give, written }));
+      lastWritten = written;
+      return out;
     }
     return staged.rebuild(call(staged.program, all, name));
   };

@@ -16,8 +16,6 @@ export interface Compiled {
   /** The program's outputs after inlining. */
   readonly outputs: readonly Atom[];
   readonly buffers: BufferPlan;
-  /** Storage this program's runs returned as results: the only storage a later run may take as donated. */
-  readonly written: WeakSet<Storage>;
 }
 
 // Compiled forms of every program, by backend mode (a program compiled for SIMD kernels is not rerun on the
@@ -40,7 +38,7 @@ export function compiledOf(p: Program): Compiled {
     // Inline nested staged calls and custom rules (evaluated, they are their function; the bodies fuse
     // with the caller's equations).
     const flat = inlineCalls(p, (e) => (INLINED.has(e.prim.name) ? (e.params as { program: Program }).program : null));
-    c = { program: p, steps: compileSteps(flat), outputs: flat.outputs, buffers: new BufferPlan(), written: new WeakSet() };
+    c = { program: p, steps: compileSteps(flat), outputs: flat.outputs, buffers: new BufferPlan() };
     m.set(mode, c);
   }
   return c;
@@ -68,22 +66,23 @@ function execute(c: Compiled, inputs: readonly Concrete[]): Concrete[] {
   return c.outputs.map((a) => read(env, a));
 }
 
+/** Buffers a run may write its results into, and the set it reports the buffers it wrote results into. */
+export interface Donation {
+  readonly give: readonly Storage[];
+  readonly written: Set<Storage>;
+}
+
 /**
- * Runs a compiled program. `donated[i]` true lets the run write its results into input i's buffer, when
- * that buffer is one an earlier run of this program returned (so never a caller's own tensor); the caller
- * promises not to read a donated input afterwards.
+ * Runs a compiled program, writing results into the donated buffers where they fit (the caller promises
+ * that nothing reads them afterwards) and reporting which buffers hold results it wrote.
  */
-export function runCompiled(c: Compiled, inputs: readonly Concrete[], donated?: readonly boolean[]): Concrete[] {
+export function runCompiled(c: Compiled, inputs: readonly Concrete[], donation?: Donation): Concrete[] {
   if (running > 0) return withStorageSource(FRESH, () => execute(c, inputs));
-  const give = donated === undefined ? [] : inputs.flatMap((x, i) => (donated[i] && c.written.has(x.data) ? [x.data] : []));
   const plan = c.buffers;
   plan.begin();
   running++;
   try {
-    const written = new Set<Storage>();
-    const out = plan.finish(withStorageSource(plan, () => execute(c, inputs)), give, written);
-    for (const s of written) c.written.add(s);
-    return out;
+    return plan.finish(withStorageSource(plan, () => execute(c, inputs)), donation?.give ?? [], donation?.written);
   } finally {
     running--;
   }
