@@ -99,11 +99,3 @@ export function whileStaging<R>(body: () => R): R {
     stagingDepth--;
   }
 }
-
-/**
- * Refuses an operation whose result would be frozen into a staged program, such as drawing random
- * numbers from a key captured by a closure (every replay would reuse the same numbers).
- */
-export function assertNotStaging(op: string, why: string): void {
-  if (stagingDepth > 0) throw new TransformError("jit", `${op} cannot run while a function is being staged by jit: ${why}`);
-}

@@ -10,7 +10,9 @@
  * original layout (`jax_threefry_partitionable=False`, JAX's default before v0.5.0); the `…Partitionable`
  * ones reproduce the layout that is JAX's default from v0.5.0 on. `foldIn` is the same under both.
  */
-import type { Key } from "./key.js";
+
+/** A key's two uint32 words, `[hi, lo]` (JAX's `key_data`). */
+export type KeyWords = readonly [hi: number, lo: number];
 
 /**
  * The raw cipher over parallel blocks: block `i` hashes the counter pair `(x0[i], x1[i])` under the key
@@ -102,21 +104,22 @@ export function threefry2x32(k0: number, k1: number, count: Uint32Array): Uint32
 /** The largest word count JAX hashes in one go (`iinfo(uint32).max`); beyond it JAX switches to sub-keys. */
 const MAX_COUNT = 0xffffffff;
 
-function checkCount(what: string, n: number): void {
-  if (!Number.isInteger(n) || n < 0) throw new RangeError(`${what}: n must be a non-negative integer, got ${n}`);
-  if (n >= MAX_COUNT) throw new RangeError(`${what}: n must be below 2^32 - 1, got ${n}`);
+/** Checks a count of words (or keys) against JAX's limit; `RangeError` naming `op` and the count's name. */
+export function checkCount(op: string, n: number, what = "n"): void {
+  if (!Number.isInteger(n) || n < 0) throw new RangeError(`${op}: ${what} must be a non-negative integer, got ${n}`);
+  if (n >= MAX_COUNT) throw new RangeError(`${op}: ${what} must be below 2^32 - 1, got ${n}`);
 }
 
 /**
  * JAX's `threefry_2x32(key, iota(m))` without materialising the counts: word `i` of the first half hashes
  * the counter pair `(i, i + half)` (or `(i, 0)` past the end), writing `out[i]` and `out[i + half]`.
  */
-function hashIota(k: Key, m: number): Uint32Array {
+function hashIota(k: KeyWords, m: number): Uint32Array {
   const half = (m + 1) >> 1;
   const out = new Uint32Array(2 * half);
   hashBlocks(
-    k.hi,
-    k.lo,
+    k[0],
+    k[1],
     half,
     (i) => i,
     (i) => (i + half < m ? i + half : 0),
@@ -133,7 +136,7 @@ function hashIota(k: Key, m: number): Uint32Array {
  * implementation and `jax_threefry_partitionable=False` (`_threefry_random_bits_original`):
  * `threefry_2x32(key, iota(n))`.
  */
-export function randomBits32(k: Key, n: number): Uint32Array {
+export function randomBits32(k: KeyWords, n: number): Uint32Array {
   checkCount("randomBits32", n);
   return hashIota(k, n);
 }
@@ -143,10 +146,10 @@ export function randomBits32(k: Key, n: number): Uint32Array {
  * `jax_threefry_partitionable=True` (JAX's default from v0.5.0; `_threefry_random_bits_partitionable`):
  * element `i` hashes the 64-bit counter `i` as the word pair `(0, i)` and is the xor of the two outputs.
  */
-export function randomBits32Partitionable(k: Key, n: number): Uint32Array {
+export function randomBits32Partitionable(k: KeyWords, n: number): Uint32Array {
   checkCount("randomBits32Partitionable", n);
   const out = new Uint32Array(n);
-  hashBlocks(k.hi, k.lo, n, () => 0, (i) => i, (i, y0, y1) => {
+  hashBlocks(k[0], k[1], n, () => 0, (i) => i, (i, y0, y1) => {
     out[i] = y0 ^ y1;
   });
   return out;
@@ -155,9 +158,8 @@ export function randomBits32Partitionable(k: Key, n: number): Uint32Array {
 /**
  * The raw words of `n` new keys as `[hi0, lo0, hi1, lo1, …]`, as `jax.random.split` computes them with
  * `jax_threefry_partitionable=False` (`_threefry_split_original`): `threefry_2x32(key, iota(2n))`.
- * @internal used by `split` in `key.ts`.
  */
-export function splitWords(k: Key, n: number): Uint32Array {
+export function splitWords(k: KeyWords, n: number): Uint32Array {
   checkCount("split", 2 * n);
   return hashIota(k, 2 * n);
 }
@@ -166,12 +168,11 @@ export function splitWords(k: Key, n: number): Uint32Array {
  * The raw words of `n` new keys as `[hi0, lo0, hi1, lo1, …]`, as `jax.random.split` computes them with
  * `jax_threefry_partitionable=True` (`_threefry_split_foldlike`): key `i` is the cipher's output for the
  * counter pair `(0, i)`, i.e. `foldIn(key, i)`.
- * @internal used by `splitPartitionable` in `key.ts`.
  */
-export function splitWordsPartitionable(k: Key, n: number): Uint32Array {
+export function splitWordsPartitionable(k: KeyWords, n: number): Uint32Array {
   checkCount("split", n);
   const out = new Uint32Array(2 * n);
-  hashBlocks(k.hi, k.lo, n, () => 0, (i) => i, (i, y0, y1) => {
+  hashBlocks(k[0], k[1], n, () => 0, (i) => i, (i, y0, y1) => {
     out[2 * i] = y0;
     out[2 * i + 1] = y1;
   });
@@ -192,7 +193,8 @@ function prevFloat32(x: number): number {
   return f[0]!;
 }
 
-function checkRange(what: string, lo: number, hi: number): void {
+/** Checks the bounds of a uniform range: finite, `lo ≤ hi` (`RangeError` naming `what`). */
+export function checkRange(what: string, lo: number, hi: number): void {
   if (!Number.isFinite(lo) || !Number.isFinite(hi) || !(lo <= hi))
     throw new RangeError(`${what}: needs finite lo ≤ hi, got lo = ${lo}, hi = ${hi}`);
 }
@@ -234,7 +236,7 @@ export function uniformF32FromBits(bits: Uint32Array, lo = 0, hi = 1): Float32Ar
  * `n` uniform float32 samples in [lo, hi), identical to
  * `jax.random.uniform(key, (n,), jnp.float32, lo, hi)` (with `jax_threefry_partitionable=False`).
  */
-export function uniformF32(k: Key, n: number, lo = 0, hi = 1): Float32Array {
+export function uniformF32(k: KeyWords, n: number, lo = 0, hi = 1): Float32Array {
   return uniformF32FromBits(randomBits32(k, n), lo, hi);
 }
 
@@ -245,7 +247,7 @@ export function uniformF32(k: Key, n: number, lo = 0, hi = 1): Float32Array {
  * `uniformF32`'s exactly. (This is not JAX's float64 uniform under `jax_enable_x64`, which draws 52-bit
  * mantissas from 64-bit words.)
  */
-export function uniformF64(k: Key, n: number, lo = 0, hi = 1): Float64Array {
+export function uniformF64(k: KeyWords, n: number, lo = 0, hi = 1): Float64Array {
   checkRange("uniformF64", lo, hi);
   const bits = randomBits32(k, n);
   const out = new Float64Array(n);
@@ -350,6 +352,6 @@ export function normalF32FromBits(bits: Uint32Array): Float32Array {
  * possible fused multiply-adds on the JAX side) to `jax.random.normal(key, (n,), jnp.float32)` with
  * `jax_threefry_partitionable=False`.
  */
-export function normalF32(k: Key, n: number): Float32Array {
+export function normalF32(k: KeyWords, n: number): Float32Array {
   return normalF32FromBits(randomBits32(k, n));
 }
