@@ -11,7 +11,7 @@
 import { TransformError } from "../errors.js";
 import type { DType } from "../tensor/dtype.js";
 import { Concrete, TensorImpl } from "../tensor/tensor.js";
-import { bind, bindMulti, Trace, Tracer, whileStaging, withTrace } from "./trace.js";
+import { bind, bindMulti, Trace, Tracer, withTrace } from "./trace.js";
 import { isMulti, type AnyPrimitive, type Meta, type MultiPrimitive, type Primitive } from "./primitive.js";
 
 /** A variable of a program: a value known by its shape and dtype only. */
@@ -249,7 +249,7 @@ export function traceProgram(fn: (xs: readonly TensorImpl[]) => readonly TensorI
     (level) => new StagingTrace(level),
     (tr) => {
       const ins = metas.map((m) => tr.fresh(m));
-      const outs = whileStaging(() => fn(ins));
+      const outs = fn(ins);
       const outputs = outs.map((o) => tr.atom(o));
       const captured = [...tr.captured.keys()];
       const program = pruned(new Program([...ins.map((x) => x.v), ...tr.captured.values()], tr.eqns, outputs));

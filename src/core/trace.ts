@@ -101,23 +101,3 @@ export function topTrace(inputs: readonly TensorImpl[], op = "custom rule"): Tra
   if (top !== null && !top.active) throw new TransformError(op, `a tracer of a finished ${top.kind} transformation was used (a leaked tracer)`);
   return top;
 }
-
-let stagingDepth = 0;
-
-/** Runs `body` while a function is being staged by `jit`. */
-export function whileStaging<R>(body: () => R): R {
-  stagingDepth++;
-  try {
-    return body();
-  } finally {
-    stagingDepth--;
-  }
-}
-
-/**
- * Refuses an operation whose result would be frozen into a staged program, such as drawing random
- * numbers from a key captured by a closure (every replay would reuse the same numbers).
- */
-export function assertNotStaging(op: string, why: string): void {
-  if (stagingDepth > 0) throw new TransformError("jit", `${op} cannot run while a function is being staged by jit: ${why}`);
-}

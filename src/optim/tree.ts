@@ -7,6 +7,7 @@ import { add, cast, div, minimum, mul, sqrt, square, sub, where } from "../ops/e
 import { sum } from "../ops/reduce.js";
 import { zerosLike } from "../ops/create.js";
 import { isTensor, type AnyTensor, type Tensor } from "../tensor/tensor.js";
+import { isFloat } from "../tensor/dtype.js";
 
 type Bin = (a: Leaf, b: Leaf) => Leaf;
 const lift = (op: unknown, js: (a: number, b: number) => number): Bin => {
@@ -32,8 +33,12 @@ export const leafZero = (a: Leaf): Leaf => (typeof a === "number" ? 0 : zerosLik
 /** A tree of zeros with the structure, shapes and dtypes of `tree`. */
 export const zerosLikeTree = <T>(tree: T): T => mapTree(leafZero, tree);
 
-/** `params + updates`, leafwise: the parameters after one optimizer step, of the same tree type. */
-export const applyUpdates = <P>(params: P, updates: P): P => mapTree(leafAdd, params, updates);
+/**
+ * `params + updates`, leafwise: the parameters after one optimizer step, of the same tree type. Integer
+ * and bool leaves (PRNG keys, counters) are not trained: they are kept as they are.
+ */
+export const applyUpdates = <P>(params: P, updates: P): P =>
+  mapTree((p: Leaf, u: Leaf) => (isTensor(p) && !isFloat(p.dtype) ? p : leafAdd(p, u)), params, updates);
 
 /**
  * The global L2 norm √(Σ‖leaf‖²) of a tree: a scalar tensor when the tree holds tensors (so it can be

@@ -11,6 +11,7 @@ import * as R from "./reduce.js";
 import * as S from "./structure.js";
 import { matmulP } from "./matmul.js";
 import { cumsumP } from "./scan.js";
+import { randomP } from "./random.js";
 
 const table = [
   E.negP, E.expP, E.logP, E.log1pP, E.expm1P, E.sqrtP, E.absP, E.signP, E.sinP, E.cosP, E.tanhP, E.sigmoidP, E.reluP, E.erfP,
@@ -18,7 +19,7 @@ const table = [
   E.geP, E.andP, E.orP, E.selectP,
   R.sumP, R.maxP, R.minP, R.argmaxP, R.argminP,
   S.reshapeP, S.transposeP, S.broadcastP, S.sliceP, S.padP, S.concatP, S.takeP, S.scatterAddP, S.stopGradientP, S.checkIndexP,
-  matmulP, cumsumP,
+  matmulP, cumsumP, randomP,
 ] as const satisfies readonly Primitive<any>[];
 
 /** Every first-order primitive, by its name. */

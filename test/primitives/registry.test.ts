@@ -17,6 +17,7 @@ import * as Reduce from "../../src/primitives/reduce.js";
 import * as Structure from "../../src/primitives/structure.js";
 import * as Matmul from "../../src/primitives/matmul.js";
 import * as Scan from "../../src/primitives/scan.js";
+import * as Random from "../../src/primitives/random.js";
 import * as Call from "../../src/transforms/call.js";
 import * as Custom from "../../src/transforms/custom.js";
 import * as Control from "../../src/transforms/control.js";
@@ -28,7 +29,7 @@ const isPrimitiveRecord = (v: unknown): v is AnyPrimitive =>
 
 describe("the table of primitives", () => {
   it("holds every primitive the modules define, each under its own name", () => {
-    const modules = { Elementwise, Reduce, Structure, Matmul, Scan, Call, Custom, Control };
+    const modules = { Elementwise, Reduce, Structure, Matmul, Scan, Random, Call, Custom, Control };
     const listed = new Set(Object.values(allPrimitives));
     for (const [m, mod] of Object.entries(modules))
       for (const [k, v] of Object.entries(mod)) if (isPrimitiveRecord(v)) expect(listed.has(v), `${m}.${k} (${v.name}) is not in the registry`).toBe(true);
@@ -93,6 +94,16 @@ function sampleOf(name: string, p: AnyPrimitive): Sample | undefined {
   if (name === "checkIndex") return { inputs: same("B 3", 1), apply: (xs) => [bind(p as never, [impl(T.tensor([0, 1], "int32"))], { op: "test", lo: 0, hi: 2, ignore: null }), xs[0]!], differentiable: false };
   if (name === "matmul") return { inputs: fc.integer({ min: 1, max: 3 }).chain((b) => tuple(f64(`${b} 3`), f64("3 2"))), apply: one(p, { transA: false, transB: false }), differentiable: true };
   if (name === "cumsum") return el(same("B 3", 1), { axis: 1, reverse: false });
+  // Keys are integers: no derivatives; batching over keys must equal a loop over them, for every kind.
+  if (name === "random") {
+    const keys = fc.tuple(fc.integer(), fc.integer()).map(([a, b]) => [T.tensor([a | 0, b | 0], "int32") as X]);
+    const kinds = [
+      { kind: "split", n: 3, partitionable: false }, { kind: "foldIn", data: 7 }, { kind: "bits", shape: [4], names: [null] },
+      { kind: "uniform", shape: [2, 2], names: [null, null], dtype: "float32", lo: -1, hi: 1 }, { kind: "normal", shape: [3], names: [null], dtype: "float64", mean: 0, std: 2 },
+      { kind: "permutation", n: 5 },
+    ];
+    return { inputs: keys, apply: (xs) => kinds.map((k) => bind(p as never, xs, k)), differentiable: false };
+  }
   // Program-holding primitives, on small programs.
   const sinMul = traceProgram((xs) => [T.mul(T.sin(typed(xs[0]!)), typed(xs[1]!)) as never as TensorImpl], [{ shape: [3], dtype: "float64", names: [null, null, null] }, { shape: [3], dtype: "float64", names: [null, null, null] }]).program;
   if (name === "call") return { inputs: same("3", 2), apply: one(p, { program: sinMul, name: "test" }), differentiable: true };
