@@ -7,7 +7,7 @@ export { isTensor } from "./tensor/tensor.js";
 export type { DType, FloatDType } from "./tensor/dtype.js";
 export type { Nested } from "./tensor/format.js";
 export type * from "./shape/types.js";
-export { ShapeError, DTypeError, TransformError, InputError } from "./errors.js";
+export { ShapeError, DTypeError, TransformError, InputError, AllocationError } from "./errors.js";
 export { parseShape, broadcastShapes } from "./shape/runtime.js";
 
 export { tensor, fromArray, zeros, ones, full, arange, linspace, eye, scalar, zerosLike, onesLike } from "./ops/create.js";
