@@ -6,6 +6,7 @@
  */
 import { ShapeError, TransformError } from "../errors.js";
 import { Concrete, TensorImpl } from "../tensor/tensor.js";
+import { checkAllocation } from "../tensor/dtype.js";
 import type { Meta, MultiPrimitive, Primitive } from "./primitive.js";
 
 /** A transformation in progress. */
@@ -69,6 +70,12 @@ function settle(inputs: readonly TensorImpl[]): readonly TensorImpl[] {
   return inputs.some((x) => !(x instanceof Concrete) && !(x instanceof Tracer)) ? inputs.map((x) => (x instanceof Tracer ? x : x.concrete())) : inputs;
 }
 
+/** A result's meta, refused (naming the op and the shape) when it is too large to allocate. */
+function checked(op: string, meta: Meta): Meta {
+  checkAllocation(op, meta.shape, meta.dtype);
+  return meta;
+}
+
 /** The single dispatch point of every primitive application. */
 export function bind<P>(prim: Primitive<P>, inputs: readonly TensorImpl[], params: P): TensorImpl {
   inputs = settle(inputs);
@@ -77,12 +84,9 @@ export function bind<P>(prim: Primitive<P>, inputs: readonly TensorImpl[], param
   for (const x of inputs) {
     if (x instanceof Tracer && (top === null || x.trace.level > top.level)) top = x.trace;
   }
-  if (top === null) {
-    const meta = prim.abstract(inputs, params);
-    return new Concrete(meta.shape, meta.dtype, prim.impl(inputs as readonly Concrete[], params, meta), meta.names);
-  }
-  if (!top.active) throw new TransformError(prim.name, `a tracer of a finished ${top.kind} transformation was used (a leaked tracer)`);
-  prim.abstract(inputs, params);
+  if (top !== null && !top.active) throw new TransformError(prim.name, `a tracer of a finished ${top.kind} transformation was used (a leaked tracer)`);
+  const meta = checked(prim.name, prim.abstract(inputs, params));
+  if (top === null) return new Concrete(meta.shape, meta.dtype, prim.impl(inputs as readonly Concrete[], params, meta), meta.names);
   return top.process(prim, inputs, params);
 }
 
@@ -90,7 +94,7 @@ export function bind<P>(prim: Primitive<P>, inputs: readonly TensorImpl[], param
 export function bindMulti<P>(prim: MultiPrimitive<P>, inputs: readonly TensorImpl[], params: P): readonly TensorImpl[] {
   inputs = settle(inputs);
   const top = topTrace(inputs, prim.name);
-  prim.abstract(inputs, params);
+  for (const m of prim.abstract(inputs, params)) checked(prim.name, m);
   return top === null ? prim.impl(inputs as readonly Concrete[], params) : top.processMulti(prim, inputs, params);
 }
 

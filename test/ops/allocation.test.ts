@@ -69,16 +69,21 @@ describe("allocation limit", () => {
   it("results of ops are checked where their storage is allocated: matmul of [60000, 1] by [1, 40000] (9.6 GB)", () => {
     const a = T.zeros("60000 1");
     const b = T.zeros("1 40000");
-    for (const e of [
-      refused(() => T.matmul(a, b)),
-      refused(() => T.matmul(T.cast(a, "float64"), T.cast(b, "float64"))),
-      refused(() => T.matmul(T.zeros("60000 0"), T.zeros("0 40000"))),
-      refused(() => T.add(a, b)),
-      refused(() => T.jit((x: typeof a, y: typeof b) => T.add(x, y))(a, b)),
-      refused(() => T.broadcastTo(T.scalar(1), "60000 40000")),
-    ]) {
+    for (const [op, e] of [
+      ["matmul", refused(() => T.matmul(a, b))],
+      ["matmul", refused(() => T.matmul(T.cast(a, "float64"), T.cast(b, "float64")))],
+      ["matmul", refused(() => T.matmul(T.zeros("60000 0"), T.zeros("0 40000")))],
+      ["add", refused(() => T.add(a, b))],
+      ["add", refused(() => T.jit((x: typeof a, y: typeof b) => T.add(x, y))(a, b))],
+      ["add", refused(() => T.grad((x: typeof a) => T.sum(T.add(x, b)))(a))],
+      ["broadcastTo", refused(() => T.broadcastTo(T.scalar(1), "60000 40000"))],
+    ] as const) {
+      // Refused by the op's shape rule, before anything is allocated: the op and the shape are named.
+      expect(e.op).toBe(op);
+      expect(e.shape).toEqual([60000, 40000]);
       expect(e.elements).toBe(2.4e9);
-      expect(e.message).toContain("2400000000 ");
+      expect(e.message).toContain(`${op}: a `);
+      expect(e.message).toContain("[60000, 40000]");
       expect(e.message).toContain("GB");
     }
   });
