@@ -7,6 +7,7 @@ import type { FloatDType } from "../tensor/dtype.js";
 import { valueAndGradWithAux } from "../transforms/grad.js";
 import { jitCall } from "../transforms/jit.js";
 import { unwireGathers, wireGathers } from "./gather.js";
+import { split, type Key } from "../random/key.js";
 import { TransformError } from "../errors.js";
 import { applyUpdates } from "../optim/tree.js";
 import type { GradientTransformation } from "../optim/types.js";
@@ -17,8 +18,20 @@ export interface Batch<X, Y> {
   readonly y: Y;
 }
 
-/** A model: pure function of parameters and inputs, returning outputs (logits). */
-export type Model<P, X, L> = (params: P, x: X) => L;
+/**
+ * How a model is run: in training, with a PRNG key for its stochastic layers (dropout); in evaluation,
+ * with neither (the `apply` options of `nn` layers).
+ */
+export interface ModelOptions {
+  readonly key?: Key;
+  readonly training?: boolean;
+}
+
+/**
+ * A model: pure function of parameters and inputs, returning outputs (logits). A stochastic model reads
+ * its key from the options (`nn.sequential(…, nn.dropout(0.5), …).apply` does).
+ */
+export type Model<P, X, L> = (params: P, x: X, opts?: ModelOptions) => L;
 
 /** A scalar loss tensor. */
 export type ScalarLoss = Tensor<[], FloatDType>;
@@ -36,6 +49,11 @@ export interface TrainState<P, O> {
   readonly step: number;
   /** Loss on the batch of the last step, measured before its update (NaN before the first step). */
   readonly loss: number;
+  /**
+   * The key of the model's randomness (dropout), for models that use one: each step splits it, runs the
+   * model in training with one half and keeps the other for the next step — inside the staged step.
+   */
+  readonly key?: Key;
 }
 
 /** The state before the first step. */
@@ -69,31 +87,38 @@ export function trainStepDonating<P, X, Y, L, O>(
 ): (state: TrainState<P, O>, batch: Batch<X, Y>, donate: boolean) => [TrainState<P, O>, L] {
   // Loss, outputs and gradient of one batch, then the optimizer's update: one pure function. The optimizer
   // state is tensors (its counters too), so `jit` stages it once per batch shape and replays it.
-  const whole = (params: P, optState: O, x: X, y: Y) => {
+  const whole = (params: P, optState: O, key: Key | null, x: X, y: Y) => {
+    const [stepKey, nextKey] = key === null ? [undefined, null] : split(key);
     const objective = (p: P): readonly [ScalarLoss, L] => {
-      const out = model(p, x);
+      const out = stepKey === undefined ? model(p, x) : model(p, x, { key: stepKey, training: true });
       return [loss(out, y), out];
     };
     const [[value, out], grads] = valueAndGradWithAux(objective as never as (p: P) => readonly [Tensor<[], "float32">, L])(params) as [[ScalarLoss, L], P];
     const [updates, nextOpt] = optimizer.update(grads, optState, params);
-    return [applyUpdates(params, updates), nextOpt, value, out] as const;
+    return [applyUpdates(params, updates), nextOpt, value, out, nextKey] as const;
   };
   // Deferred minibatch gathers enter the program as their operands (see gather.ts).
-  const staged = jitCall((p: P, o: O, x: unknown, y: unknown) => whole(p, o, unwireGathers(x) as X, unwireGathers(y) as Y), { donateArgnums: [0, 1], cacheSize: 8 });
+  const staged = jitCall(
+    (p: P, o: O, k: Key | null, x: unknown, y: unknown) => whole(p, o, k, unwireGathers(x) as X, unwireGathers(y) as Y),
+    { donateArgnums: [0, 1, 2], cacheSize: 8 },
+  );
   // If the step cannot be staged (value-dependent control flow in the model), it runs eagerly from then on.
   let staging = opts.jit ?? true;
   let last: TrainState<P, O> | undefined;
   return (state, batch, donate) => {
-    let result: readonly [P, O, ScalarLoss, L] | undefined;
+    let result: readonly [P, O, ScalarLoss, L, Key | null] | undefined;
+    const key = state.key ?? null;
     if (staging)
       try {
-        result = staged([state.params, state.optState, wireGathers(batch.x), wireGathers(batch.y)], donate && last === state) as readonly [P, O, ScalarLoss, L];
+        result = staged([state.params, state.optState, key, wireGathers(batch.x), wireGathers(batch.y)], donate && last === state) as readonly [P, O, ScalarLoss, L, Key | null];
       } catch (e) {
         if (!(e instanceof TransformError && e.op === "jit")) throw e;
         staging = false;
       }
-    result ??= whole(state.params, state.optState, batch.x, batch.y);
-    const next: TrainState<P, O> = { ...state, params: result[0], optState: result[1], step: state.step + 1, loss: result[2].item() as number };
+    result ??= whole(state.params, state.optState, key, batch.x, batch.y);
+    const next: TrainState<P, O> = {
+      ...state, params: result[0], optState: result[1], step: state.step + 1, loss: result[2].item() as number, ...(result[4] === null ? {} : { key: result[4] }),
+    };
     last = next;
     return [next, result[3]];
   };

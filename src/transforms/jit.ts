@@ -54,8 +54,17 @@ function identityOf(o: object): string {
 /** Tree structure, shapes and dtypes of tensor leaves, values of number leaves. */
 function signature(leaves: readonly Leaf[], tree: unknown): string {
   const parts = leaves.map((l) => (typeof l === "number" ? `n${numberKey(l)}` : `${impl(l).dtype}[${impl(l).shape.join(",")}]`));
-  const structure = JSON.stringify(tree, (_k, v) => (isTensor(v) ? 0 : typeof v === "number" ? 0 : typeof v === "function" ? identityOf(v) : v));
-  return `${structure}|${parts.join(";")}`;
+  return `${structureOf(tree)}|${parts.join(";")}`;
+}
+
+/** A tree's structure as text, record keys in the sorted order `flatten` uses (so `{w, b}` is `{b, w}`). */
+function structureOf(x: unknown): string {
+  if (isTensor(x) || typeof x === "number") return "*";
+  if (Array.isArray(x)) return `[${x.map(structureOf).join(",")}]`;
+  if (typeof x === "function") return identityOf(x);
+  if (x !== null && typeof x === "object" && Object.getPrototypeOf(x) === Object.prototype)
+    return `{${Object.keys(x).sort().map((k) => `${JSON.stringify(k)}:${structureOf((x as Record<string, unknown>)[k])}`).join(",")}}`;
+  return typeof x === "object" && x !== null ? identityOf(x) : JSON.stringify(x) ?? String(x);
 }
 
 /** Stages `f` for these arguments (tensor leaves abstract, numbers static). */

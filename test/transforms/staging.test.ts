@@ -231,3 +231,13 @@ describe("bad arguments to transformations are refused, not silently accepted", 
     expect(() => T.grad((_s: string, y: T.Tensor<[]>) => y)("label", T.scalar(1))).toThrow(/argument 0 has no tensor or number to differentiate \(got string\)/);
   });
 });
+
+describe("jit's cache", () => {
+  it("keys records by their sorted keys, as flatten orders them ({w, b} and {b, w} are one signature)", () => {
+    let traces = 0;
+    const f = T.jit((p: { w: T.Tensor<[2]>; b: T.Tensor<[2]> }) => (traces++, T.add(p.w, p.b)));
+    f({ w: T.zeros("2"), b: T.ones("2") });
+    f({ b: T.ones("2"), w: T.zeros("2") });
+    expect(traces).toBe(1);
+  });
+});
