@@ -1,11 +1,12 @@
 /** This library as a {@link BenchRunner}, so the same rows run against it and against the peers. */
 import type { BenchRunner, Dataset, MatmulForm, ModelKind, TrainOpts, TrainResult } from "./peers/types.js";
-import { matmulGflops, mlpStepMs, trainEpochs } from "./tenfold.js";
+import { matmulGflops, mlpStepMs, stagingMs, trainEpochs } from "./tenfold.js";
 import { backendInfo, warmupBackend } from "../src/backend/gemm.js";
 
 /** Runs the benchmark rows on tenfold (WebAssembly SIMD matmul on both cores, jit-staged training steps). */
 export class TenfoldRunner implements BenchRunner {
   readonly name = "tenfold";
+  readonly extraModels = ["mlp-dropout"] as const;
   async init(): Promise<void> {
     await warmupBackend();
   }
@@ -19,6 +20,9 @@ export class TenfoldRunner implements BenchRunner {
   }
   async mlpStepMs(batch: number, reps: number): Promise<number> {
     return mlpStepMs(batch, reps);
+  }
+  async stagingMs(batch: number, reps: number): Promise<{ gradOfJit: number; jitOfGrad: number }> {
+    return stagingMs(batch, reps);
   }
   async trainEpochs(model: ModelKind, data: Dataset, opts: TrainOpts): Promise<TrainResult> {
     return trainEpochs(model, data, opts);
