@@ -113,6 +113,7 @@ async function main(argv: readonly string[], io: DemoIO = process): Promise<numb
     const records: EpochRecord[] = [];
     const onEvent = (e: FitEvent<unknown, unknown>): void => {
       if (e.kind === "step") return progress.step(e);
+      if (e.kind === "diverged") return; // fit throws instead (onNonFinite "throw")
       progress.done();
       const r = recordOf(e);
       records.push(r);

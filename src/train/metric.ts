@@ -7,6 +7,7 @@ import type { Monoid } from "fp-ts/lib/Monoid.js";
 import { isTensor, type AnyTensor, type Tensor } from "../tensor/tensor.js";
 import { accuracyAcc, accuracyMonoid, accuracyOf, type AccuracyAcc } from "../nn/metrics.js";
 import { evaluate } from "./fold.js";
+import { InputError } from "../errors.js";
 import { jitOrEager } from "../transforms/jit.js";
 import type { Batch, Model } from "./step.js";
 
@@ -38,6 +39,14 @@ export const batchSize = (b: Batch<unknown, unknown>): number => (isTensor(b.y) 
  */
 export const evaluateModel = <P, X, Y, L, M>(model: Model<P, X, L>, metric: Metric<L, Y, M>) => {
   const forward = jitOrEager(model);
-  return (params: P, batches: Iterable<Batch<X, Y>>): number =>
-    metric.value(evaluate(metric.monoid, (p: P, b: Batch<X, Y>) => metric.measure(forward(p, b.x), b.y))(params, batches));
+  return (params: P, batches: Iterable<Batch<X, Y>>): number => {
+    let count = 0;
+    const m = evaluate(metric.monoid, (p: P, b: Batch<X, Y>) => {
+      count++;
+      return metric.measure(forward(p, b.x), b.y);
+    })(params, batches);
+    // A metric of nothing is NaN at best: say so instead.
+    if (count === 0) throw new InputError("evaluateModel", "no batches to evaluate (an empty test set?)");
+    return metric.value(m);
+  };
 };
