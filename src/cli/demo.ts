@@ -158,7 +158,7 @@ async function main(argv: readonly string[], io: DemoIO = process): Promise<numb
       if (config.checkpoint === undefined) return;
       const failed = saveCheckpointFile(config, e.state, records);
       if (failed === undefined) return;
-      late.push(`${failed}; stopped after epoch ${r.epoch}${r.epoch > 1 ? ` (the file still holds epoch ${r.epoch - 1})` : ""}`);
+      late.push(`${failed}; stopped after epoch ${r.epoch} (the file still holds ${r.epoch > 1 ? `epoch ${r.epoch - 1}` : "the state before epoch 1"})`);
       throw new StopTraining();
     };
     try {

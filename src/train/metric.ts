@@ -35,7 +35,9 @@ export const batchSize = (b: Batch<unknown, unknown>): number => (isTensor(b.y) 
  * Evaluates a model's metric over batches (a monoidal fold), returning the metric's value. The forward
  * pass is staged (`jit`, one program per batch shape, kept across calls of the returned function), or
  * run eagerly if the model cannot be staged. As with `jit`, the model must be pure: tensors it captures
- * from outside (not through `params` or the batch) are read once, when it is staged.
+ * from outside (not through `params` or the batch) are read once, when it is staged. No batches at all is
+ * an `InputError` (a metric of nothing would be NaN).
+ * @example evaluateModel(model, accuracyMetric)(params, batches(null, test, 1000)) // 0.84
  */
 export const evaluateModel = <P, X, Y, L, M>(model: Model<P, X, L>, metric: Metric<L, Y, M>) => {
   const forward = jitOrEager(model);

@@ -165,6 +165,30 @@ describe("npm run demo", () => {
     expect(JSON.parse(lastLine(r.stdout))).toMatchObject({ model: "softmax", epochs: 2 });
   });
 
+  it.skipIf(process.platform !== "linux" || !existsSync("/usr/bin/prlimit"))("a checkpoint that cannot be saved after an epoch stops the run: results and summary first, then the error, exit 1", async () => {
+    const dir = idxDir("full", 300, 50);
+    const args = ["src/cli/demo.ts", "--data-dir", dir, "--batch-size", "30", "--json", "--no-progress", "--chart", join(tmp, "full.svg")];
+    const one = join(tmp, "one.ckpt");
+    expect((await demo(...args.slice(1), "--epochs", "1", "--checkpoint", one)).code).toBe(0);
+    // A file-size limit one byte under a 1-epoch checkpoint: the first save (no history yet) fits, the next does not.
+    const limit = readFileSync(one).length - 1;
+    const file = join(tmp, "full.ckpt");
+    const r = await new Promise<Result>((done) =>
+      execFile("sh", ["-c", `trap '' XFSZ; exec prlimit --fsize=${limit} "$0" --import tsx "$@"`, process.execPath, ...args, "--epochs", "3", "--checkpoint", file], { cwd: root, timeout: 60_000 }, (err, stdout, stderr) =>
+        done({ code: err === null ? 0 : typeof err.code === "number" ? err.code : -1, stdout, stderr }),
+      ),
+    );
+    expectOneLine(r, 1, /^demo: --checkpoint: cannot write .*full\.ckpt \(EFBIG: file too large\); stopped after epoch 1 \(the file still holds the state before epoch 1\)\n$/);
+    expect(r.stdout).toMatch(/^epoch 1\/3 /m);
+    expect(r.stdout).not.toMatch(/^epoch 2\/3 /m);
+    expect(r.stdout).toContain(`chart: ${join(tmp, "full.svg")}`);
+    expect(JSON.parse(lastLine(r.stdout))).toMatchObject({ model: "softmax", epochs: 1 });
+    expect(readdirSync(tmp).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+    const saved = loadCheckpoint(file);
+    if (isLeft(saved)) throw new Error(saved.left);
+    expect((saved.right as unknown as { state: { position: { epoch: number } } }).state.position.epoch).toBe(0);
+  }, 60_000);
+
   it("--checkpoint and --resume: 2 epochs, then 2 more from the file, equal the 4-epoch run bit for bit; a resume with other settings is refused", async () => {
     const dir = idxDir("resume", 300, 50);
     const common = ["--data-dir", dir, "--batch-size", "32", "--json", "--no-progress"];
