@@ -31,6 +31,10 @@ export interface DemoConfig {
   readonly progress: boolean;
   /** Where to write the SVG chart. */
   readonly chart: string;
+  /** Where to save the training state after every epoch (atomically), to resume from. */
+  readonly checkpoint?: string;
+  /** A checkpoint (written by `--checkpoint`) to resume the run from. */
+  readonly resume?: string;
 }
 
 /** What parsing the command line gives: a configuration, text to print and exit 0 (help), or a usage error. */
@@ -94,6 +98,8 @@ export const FlagsCodec = t.intersection([
     limit: PositiveIntFromString,
     dataDir: NonEmptyString,
     chart: NonEmptyString,
+    checkpoint: NonEmptyString,
+    resume: NonEmptyString,
   }),
 ]);
 
@@ -110,6 +116,8 @@ const FLAG_NAMES: Readonly<Record<string, string>> = {
   limit: "--limit",
   dataDir: "--data-dir",
   chart: "--chart",
+  checkpoint: "--checkpoint",
+  resume: "--resume",
   json: "--json",
   progress: "--progress",
 };
@@ -140,6 +148,8 @@ export function configFromFlags(flags: Flags): DemoConfig | { readonly error: st
     json: flags.json ?? false,
     progress: flags.progress,
     chart: flags.chart ?? defaultChartPath(train.model),
+    ...(flags.checkpoint === undefined ? {} : { checkpoint: flags.checkpoint }),
+    ...(flags.resume === undefined ? {} : { resume: flags.resume }),
   };
 }
 
@@ -155,6 +165,8 @@ export function demoCommand(write: { out: (s: string) => void; err: (s: string) 
     .addOption(new Option("--data-dir <dir>", "read the four Fashion-MNIST IDX files (plain or .gz) from this directory"))
     .addOption(new Option("--limit <n>", "train on the first n shuffled training examples only (smoke tests)"))
     .addOption(new Option("--chart <path>", 'where to write the SVG chart (default: "out/fashion-mnist-<model>.svg")'))
+    .addOption(new Option("--checkpoint <file>", "save the training state to this file after every epoch (atomically), to resume from"))
+    .addOption(new Option("--resume <file>", "resume the run saved in this checkpoint file (same flags; --epochs counts the whole run)"))
     .option("--json", "print a JSON summary of the final epoch as the last line")
     .option("--no-progress", "no progress bar (it is also off when stderr is not a terminal)")
     .helpOption("-h, --help", "show this help")

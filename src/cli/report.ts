@@ -1,6 +1,7 @@
 /**
  * Rendering a run's results as text, JSON and a chart: pure functions of the per-epoch records.
  */
+import { fromArray, isTensor, type Tensor } from "../index.js";
 import type { EpochEvent } from "../train/index.js";
 import type { ModelName } from "./args.js";
 import { lineChartSvg } from "./chart.js";
@@ -77,4 +78,31 @@ export function curvesSvg(title: string, records: readonly EpochRecord[]): strin
     integerX: true,
     ...(records.length > 1 ? { xDomain: [1, records.length] as const } : {}),
   });
+}
+
+/** The fields of an {@link EpochRecord}, in the column order of {@link historyTensor}. */
+const HISTORY_COLUMNS = ["epoch", "trainLoss", "trainAcc", "testAcc", "seconds"] as const;
+
+/**
+ * The records as a `[epochs, 5]` float64 tensor (epoch, train loss, train acc, test acc, seconds), to keep in a checkpoint.
+ * @example historyTensor([{ epoch: 1, trainLoss: 0.6, trainAcc: 0.8, testAcc: 0.79, seconds: 1.2 }]).shape // [1, 5]
+ */
+export const historyTensor = (records: readonly EpochRecord[]): Tensor<[number, 5], "float64"> =>
+  fromArray(records.flatMap((r) => HISTORY_COLUMNS.map((c) => r[c])), "n 5", { n: records.length }, "float64") as unknown as Tensor<[number, 5], "float64">;
+
+/**
+ * The records of {@link historyTensor}'s tensor, which must hold epochs 1..`epochs` in order; else a message.
+ * @example recordsOfHistory(historyTensor(records), records.length) // records
+ */
+export function recordsOfHistory(history: unknown, epochs: number): EpochRecord[] | { readonly error: string } {
+  if (!isTensor(history) || history.dtype !== "float64" || history.shape.length !== 2 || history.shape[1] !== HISTORY_COLUMNS.length)
+    return { error: "its history is not a [epochs, 5] float64 tensor" };
+  if (history.shape[0] !== epochs) return { error: `its history has ${history.shape[0]} epochs, but its state is at epoch ${epochs}` };
+  const v = history.toFlat();
+  const records = Array.from({ length: epochs }, (_, i): EpochRecord => {
+    const row = v.slice(5 * i, 5 * i + 5);
+    return { epoch: row[0]!, trainLoss: row[1]!, trainAcc: row[2]!, testAcc: row[3]!, seconds: row[4]! };
+  });
+  const bad = records.findIndex((r, i) => r.epoch !== i + 1 || !HISTORY_COLUMNS.every((c) => Number.isFinite(r[c])));
+  return bad < 0 ? records : { error: `its history's row ${bad} is not epoch ${bad + 1} with finite figures` };
 }

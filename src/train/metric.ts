@@ -7,6 +7,7 @@ import type { Monoid } from "fp-ts/lib/Monoid.js";
 import { isTensor, type AnyTensor, type Tensor } from "../tensor/tensor.js";
 import { accuracyAcc, accuracyMonoid, accuracyOf, type AccuracyAcc } from "../nn/metrics.js";
 import { evaluate } from "./fold.js";
+import { InputError } from "../errors.js";
 import { jitOrEager } from "../transforms/jit.js";
 import type { Batch, Model } from "./step.js";
 
@@ -34,10 +35,20 @@ export const batchSize = (b: Batch<unknown, unknown>): number => (isTensor(b.y) 
  * Evaluates a model's metric over batches (a monoidal fold), returning the metric's value. The forward
  * pass is staged (`jit`, one program per batch shape, kept across calls of the returned function), or
  * run eagerly if the model cannot be staged. As with `jit`, the model must be pure: tensors it captures
- * from outside (not through `params` or the batch) are read once, when it is staged.
+ * from outside (not through `params` or the batch) are read once, when it is staged. No batches at all is
+ * an `InputError` (a metric of nothing would be NaN).
+ * @example evaluateModel(model, accuracyMetric)(params, batches(null, test, 1000)) // 0.84
  */
 export const evaluateModel = <P, X, Y, L, M>(model: Model<P, X, L>, metric: Metric<L, Y, M>) => {
   const forward = jitOrEager(model);
-  return (params: P, batches: Iterable<Batch<X, Y>>): number =>
-    metric.value(evaluate(metric.monoid, (p: P, b: Batch<X, Y>) => metric.measure(forward(p, b.x), b.y))(params, batches));
+  return (params: P, batches: Iterable<Batch<X, Y>>): number => {
+    let count = 0;
+    const m = evaluate(metric.monoid, (p: P, b: Batch<X, Y>) => {
+      count++;
+      return metric.measure(forward(p, b.x), b.y);
+    })(params, batches);
+    // A metric of nothing is NaN at best: say so instead.
+    if (count === 0) throw new InputError("evaluateModel", "no batches to evaluate (an empty test set?)");
+    return metric.value(m);
+  };
 };

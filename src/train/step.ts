@@ -39,6 +39,19 @@ export type ScalarLoss = Tensor<[], FloatDType>;
 /** A loss: outputs and targets to a float scalar tensor. */
 export type LossFn<L, Y> = (output: L, target: Y) => ScalarLoss;
 
+/**
+ * Where a run stands in its data, so that `fit` can resume it exactly: the epoch in progress, how many of
+ * its batches have been trained on, and the key that orders the data (handed to `fit`'s `train`).
+ */
+export interface TrainPosition {
+  /** The epoch in progress (from 0); after a whole epoch, the next one. */
+  readonly epoch: number;
+  /** Batches of that epoch already trained on. */
+  readonly batch: number;
+  /** The key that orders the data (shuffling), or `null` for data in a fixed order. */
+  readonly dataKey: Key | null;
+}
+
 /** Everything a training run carries from one step to the next. */
 export interface TrainState<P, O> {
   /** The parameter tree. */
@@ -54,14 +67,20 @@ export interface TrainState<P, O> {
    * model in training with one half and keeps the other for the next step — inside the staged step.
    */
   readonly key?: Key;
+  /** The run's position in its data, set by `fit` (absent: the start, in a fixed data order). */
+  readonly position?: TrainPosition;
 }
 
-/** The state before the first step. */
-export const initTrainState = <P, O>(params: P, optimizer: GradientTransformation<O>): TrainState<P, O> => ({
+/**
+ * The state before the first step, at epoch 0, batch 0, with the data ordered by `dataKey` (default none).
+ * @example initTrainState({ w: zeros("3") }, sgd(0.1), random.key(0))
+ */
+export const initTrainState = <P, O>(params: P, optimizer: GradientTransformation<O>, dataKey: Key | null = null): TrainState<P, O> => ({
   params,
   optState: optimizer.init(params),
   step: 0,
   loss: Number.NaN,
+  position: { epoch: 0, batch: 0, dataKey },
 });
 
 /**

@@ -25,6 +25,9 @@ describe("demo flags", () => {
       run("--epochs", "3", "--seed", "7", "--limit", "2000", "--data-dir", "d", "--chart", "c.svg", "--json", "--no-progress"),
     ).toEqual({ model: "softmax", epochs: 3, batchSize: 256, lr: 0.1, seed: 7, limit: 2000, dataDir: "d", json: true, progress: false, chart: "c.svg" });
     expect(run("--lr=.5").lr).toBe(0.5);
+    expect(run("--checkpoint", "run.ckpt", "--resume", "old.ckpt")).toMatchObject({ checkpoint: "run.ckpt", resume: "old.ckpt" });
+    expect(error("--checkpoint", " ")).toBe('invalid value " " for --checkpoint: expected a non-empty path');
+    expect(error("--resume")).toMatch(/argument missing/);
   });
   it("rejects bad values with a one-line message naming the flag", () => {
     expect(error("--epochs", "0")).toBe('invalid value "0" for --epochs: expected a positive integer');
@@ -43,6 +46,6 @@ describe("demo flags", () => {
   it("prints help and exits 0", () => {
     const r = parseDemoArgs(["--help"]);
     expect(r.kind).toBe("exit");
-    if (r.kind === "exit") expect(r.output).toMatch(/--model <name>[\s\S]*--no-progress/);
+    if (r.kind === "exit") expect(r.output).toMatch(/--model <name>[\s\S]*--checkpoint <file>[\s\S]*--resume <file>[\s\S]*--no-progress/);
   });
 });
