@@ -176,6 +176,50 @@ export function pruned(p: Program): Program {
   return kept.length === p.eqns.length ? p : new Program(p.inputs, kept.reverse(), p.outputs);
 }
 
+/** A text for plain-data parameters, or null when they hold anything else (functions, programs). */
+function plainKey(params: unknown): string | null {
+  let plain = true;
+  const text = JSON.stringify(params, (_k, v) => {
+    if (typeof v === "function" || (typeof v === "object" && v !== null && !Array.isArray(v) && Object.getPrototypeOf(v) !== Object.prototype)) plain = false;
+    return typeof v === "number" && Object.is(v, -0) ? "-0" : v;
+  });
+  return plain ? (text ?? "u") : null;
+}
+
+/**
+ * The program with repeated equations merged (common subexpressions): the same primitive with the same
+ * plain parameters on the same operands gives the same value, since primitives are pure (the backward
+ * pass of `x·x` computes `ct·x` twice, for instance).
+ */
+export function deduplicated(p: Program): Program {
+  const ids = new Map<Atom, number>();
+  const idOf = (a: Atom): number => {
+    let i = ids.get(a);
+    if (i === undefined) ids.set(a, (i = ids.size));
+    return i;
+  };
+  const subst = new Map<Var, Var>();
+  const r = (a: Atom): Atom => (a instanceof Var ? (subst.get(a) ?? a) : a);
+  const seen = new Map<string, readonly Var[]>();
+  const eqns: Eqn[] = [];
+  let changed = false;
+  for (const e of p.eqns) {
+    const ins = e.ins.map(r);
+    const pk = isMulti(e.prim) ? null : plainKey(e.params);
+    const key = pk === null ? null : `${e.prim.name}|${pk}|${ins.map(idOf).join(",")}`;
+    const prev = key === null ? undefined : seen.get(key);
+    if (prev !== undefined) {
+      e.outs.forEach((v, i) => subst.set(v, prev[i]!));
+      changed = true;
+      continue;
+    }
+    if (key !== null) seen.set(key, e.outs);
+    if (ins.some((a, i) => a !== e.ins[i])) changed = true;
+    eqns.push(ins.every((a, i) => a === e.ins[i]) ? e : { ...e, ins });
+  }
+  return changed ? new Program(p.inputs, eqns, p.outputs.map(r)) : p;
+}
+
 // ---------------------------------------------------------------- staging
 
 /** The staging transformation: records every primitive application instead of running it. */
@@ -252,7 +296,7 @@ export function traceProgram(fn: (xs: readonly TensorImpl[]) => readonly TensorI
       const outs = fn(ins);
       const outputs = outs.map((o) => tr.atom(o));
       const captured = [...tr.captured.keys()];
-      const program = pruned(new Program([...ins.map((x) => x.v), ...tr.captured.values()], tr.eqns, outputs));
+      const program = pruned(deduplicated(new Program([...ins.map((x) => x.v), ...tr.captured.values()], tr.eqns, outputs)));
       return { program, captured };
     },
   );

@@ -241,3 +241,13 @@ describe("jit's cache", () => {
     expect(traces).toBe(1);
   });
 });
+
+describe("program simplification", () => {
+  it("merges repeated equations (the backward pass of x·x computes ct·x once) and keeps distinct ones", () => {
+    const p = T.makeProgram(T.grad((x: T.Tensor<[3]>) => T.sum(T.mul(x, x))))(T.ones("3"));
+    expect(p.primitives().filter((n) => n === "mul").length).toBe(1);
+    const q = T.makeProgram((x: T.Tensor<[3]>) => T.add(T.mul(x, 2), T.mul(x, 3)))(T.ones("3"));
+    expect(q.primitives()).toEqual(["mul", "mul", "add"]);
+    expect(T.grad((x: T.Tensor<[3]>) => T.sum(T.mul(x, x)))(T.tensor([1, 2, 3])).toFlat()).toEqual([2, 4, 6]);
+  });
+});
