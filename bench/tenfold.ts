@@ -71,7 +71,8 @@ export function stagingMs(batch: number, reps: number): { gradOfJit: number; jit
   // Interleaved, so both see the same machine.
   const ga: number[] = [];
   const gb: number[] = [];
-  for (let r = 0; r < 3; r++) {
+  // Both need a few hundred calls before V8 has tiered up every kernel they run: five rounds, the median.
+  for (let r = 0; r < 5; r++) {
     ga.push(time(a));
     gb.push(time(b));
   }
