@@ -8,7 +8,10 @@ import { isRight } from "fp-ts/lib/Either.js";
 import { deserialize, serialize } from "../../src/data/checkpoint.js";
 import { mlp, relu } from "../../src/nn/layers.js";
 import { key } from "../../src/random/key.js";
-import { applyMutation, mutationArb, resealedArb, sameBytes, sameTree, type Mutation } from "./mutations.js";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { applyMutation, damageArb, mutationArb, resealedArb, sameBytes, sameTree, type Mutation } from "./mutations.js";
+import { v1Tree } from "./fixtures/v1-tree.js";
 
 const runs = Number(process.argv[2] ?? 8000);
 const seed = Number(process.argv[3] ?? 16);
@@ -16,10 +19,10 @@ const model = mlp([784, 200, 200, 10], { activation: relu });
 const tree = { params: model.init(key(0)), step: 12, meta: { model: "mlp", activation: "relu" } };
 const otherTree = { params: model.init(key(1)), step: 13, meta: { model: "mlp", activation: "relu" } };
 const other = serialize(otherTree);
-const bytes = serialize(tree);
+const mlpBytes = serialize(tree);
 
-/** Counts of outcomes per mutation kind. */
-function measure(name: string, arb: fc.Arbitrary<Mutation>, n: number): void {
+/** Counts of outcomes per mutation kind (of `bytes`, holding `tree`; splices take their tail from `other`, holding `otherTree`). */
+function measure(name: string, arb: fc.Arbitrary<Mutation>, n: number, bytes: Uint8Array, tree: unknown, other: Uint8Array, otherTree: unknown): void {
   const rows = new Map<string, { tried: number; left: number; sameRight: number; wrongRightLike: number; wrongRight: number }>();
   let examples = 0;
   for (const m of fc.sample(arb, { numRuns: n, seed })) {
@@ -46,6 +49,13 @@ function measure(name: string, arb: fc.Arbitrary<Mutation>, n: number): void {
   }
 }
 
-console.log(`MLP 784-200-200-10 checkpoint: ${bytes.length} bytes, seed ${seed}`);
-measure("single mutations of every kind", mutationArb, runs);
-measure("header edits with a recomputed checksum", resealedArb, Math.round(runs / 4));
+console.log(`MLP 784-200-200-10 checkpoint: ${mlpBytes.length} bytes, seed ${seed}`);
+measure("single mutations of every kind", mutationArb, runs, mlpBytes, tree, other, otherTree);
+measure("header edits with a recomputed checksum", resealedArb, Math.round(runs / 4), mlpBytes, tree, other, otherTree);
+const v1 = new Uint8Array(readFileSync(join(import.meta.dirname, "fixtures", "v1-mlp.ckpt")));
+const v1Like = v1Tree();
+const v1Loaded = deserialize(v1, v1Like);
+if (isRight(v1Loaded)) {
+  console.log(`version 1 fixture (MLP 6-5-3): ${v1.length} bytes`);
+  measure("version 1: damage of every kind", damageArb, Math.round(runs / 4), v1, v1Loaded.right, other, otherTree);
+} else console.log(`version 1 fixture: ${v1Loaded.left}`);
