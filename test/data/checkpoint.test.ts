@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -355,6 +356,54 @@ describe("saveCheckpoint / loadCheckpoint", () => {
     const bytes = serialize({ w: f32([1, 2, 3], [3]) });
     writeFileSync(cut, bytes.subarray(0, bytes.length - 4));
     expect(err(loadCheckpoint(cut))).toMatch(new RegExp(`^checkpoint ${cut}: truncated`));
+  });
+});
+
+describe("checkpoint files", () => {
+  it("refuses a FIFO, /dev/zero and a directory at once, saying what they are", () => {
+    const fifo = join(dir, "ckpt-fifo");
+    execFileSync("mkfifo", [fifo]);
+    expect(err(loadCheckpoint(fifo))).toBe(`checkpoint ${fifo}: is a FIFO (named pipe), not a regular file`);
+    expect(err(loadCheckpoint("/dev/zero"))).toBe("checkpoint /dev/zero: is a character device, not a regular file");
+    expect(err(loadCheckpoint(dir))).toBe(`checkpoint ${dir}: is a directory, not a regular file`);
+  });
+
+  it("fails to save with a CheckpointError naming the file, keeping the previous file and no temporary", () => {
+    const path = join(dir, "keep.ckpt");
+    saveCheckpoint(path, { step: 1 });
+    expect(() => saveCheckpoint(path, { step: 2, f: () => 0 })).toThrow(new CheckpointError(`saveCheckpoint ${path}`, 'cannot save a function at "f" (a tree holds tensors, numbers, records, arrays, strings, booleans and null)'));
+    const blocked = join(dir, "keep.ckpt", "inner.ckpt"); // its directory is a file
+    let e: unknown;
+    try {
+      saveCheckpoint(blocked, { step: 3 });
+    } catch (x) {
+      e = x;
+    }
+    expect(e).toBeInstanceOf(CheckpointError);
+    expect((e as Error).message).toMatch(new RegExp(`^saveCheckpoint ${blocked}: cannot write the file \\((EEXIST|ENOTDIR)`));
+    expect(ok(loadCheckpoint(path))).toEqual({ step: 1 });
+    expect(readdirSync(dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+  });
+
+  it("streams: a file saved in pieces is byte-identical to serialize, and loads leaf by leaf", () => {
+    const path = join(dir, "same.ckpt");
+    const tree = sampleTree();
+    saveCheckpoint(path, tree);
+    expect(Array.from(readFileSync(path))).toEqual(Array.from(serialize(tree)));
+  });
+
+  // Over 2 GiB, so larger than one read or write call may be: run with TENFOLD_LARGE=1 (about 7 GB of memory, a minute).
+  it.runIf(process.env["TENFOLD_LARGE"] === "1")("saves and loads a tree over 2 GiB", { timeout: 300_000 }, () => {
+    const path = join(dir, "large.ckpt");
+    const n = 2 ** 28 + 2 ** 24; // 1.06 GiB of float32 per tensor
+    const a = typed(new Concrete([n], "float32", new Float32Array(n).fill(1.5)));
+    const b = typed(new Concrete([n], "float32", new Float32Array(n).fill(-2)));
+    saveCheckpoint(path, { a, b, step: 3 });
+    const back = ok(loadCheckpoint(path, { a, b, step: 0 }));
+    expect(back.step).toBe(3);
+    const [x, y] = [impl(back.a).concrete().data, impl(back.b).concrete().data];
+    expect([x.length, x[0], x[n - 1], y[0], y[n - 1]]).toEqual([n, 1.5, 1.5, -2, -2]);
+    rmSync(path);
   });
 });
 
