@@ -136,7 +136,7 @@ type AnyHeader = CheckpointHeader | t.TypeOf<typeof HeaderV1Codec>;
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-/** zlib's own CRC-32 where Node has it (22.2 and later): several times faster than the tables below. */
+/** zlib's own CRC-32 where Node has it (22.2, 20.15 and later): several times faster than the tables below. */
 const nativeCrc32 = (zlib as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
 
 /** Slicing-by-8 tables: `T[k][b]` is the CRC of byte `b` followed by `k` zero bytes (eight bytes per step). */
@@ -156,7 +156,15 @@ const CRC_TABLES = (() => {
  * @example crc32(new TextEncoder().encode("123456789")) // 0xcbf43926
  */
 export function crc32(bytes: Uint8Array, crc = 0): number {
-  if (nativeCrc32 !== undefined) return nativeCrc32(bytes, crc);
+  if (bytes.length === 0) return crc; // (Node 20's zlib.crc32 returns 0 for an empty view of an empty buffer)
+  return nativeCrc32 !== undefined ? nativeCrc32(bytes, crc) : crc32Tables(bytes, crc);
+}
+
+/**
+ * The same CRC-32 computed in JavaScript, slicing by 8 (used where zlib has no `crc32`).
+ * @example crc32Tables(new TextEncoder().encode("123456789")) // 0xcbf43926
+ */
+export function crc32Tables(bytes: Uint8Array, crc = 0): number {
   const t = CRC_TABLES;
   let c = ~crc;
   let i = 0;

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isLeft, isRight, type Either } from "fp-ts/lib/Either.js";
 import { afterAll, describe, expect, it } from "vitest";
-import { CHECKPOINT_MAGIC, CheckpointError, crc32, deserialize, loadCheckpoint, saveCheckpoint, serialize } from "../../src/data/checkpoint.js";
+import { CHECKPOINT_MAGIC, CheckpointError, crc32, crc32Tables, deserialize, loadCheckpoint, saveCheckpoint, serialize } from "../../src/data/checkpoint.js";
 import { fromArray, zeros } from "../../src/ops/create.js";
 import { Concrete, impl, isTensor, typed, type AnyTensor, type Tensor } from "../../src/tensor/tensor.js";
 import { linear } from "../../src/nn/layers.js";
@@ -128,9 +128,19 @@ describe("serialize / deserialize", () => {
     expect(Array.from(new Float32Array(bytes.slice(dataStart + 8, dataStart + 16).buffer))).toEqual([1, 2]);
   });
 
-  it("computes the standard CRC-32", () => {
-    expect(crc32(new TextEncoder().encode("123456789"))).toBe(0xcbf43926);
-    expect(crc32(new TextEncoder().encode("6789"), crc32(new TextEncoder().encode("12345")))).toBe(0xcbf43926);
+  it("computes the standard CRC-32, natively and with its own tables alike, in pieces and on empty input", () => {
+    for (const f of [crc32, crc32Tables]) {
+      expect(f(new TextEncoder().encode("123456789"))).toBe(0xcbf43926);
+      expect(f(new TextEncoder().encode("6789"), f(new TextEncoder().encode("12345")))).toBe(0xcbf43926);
+      expect(f(new Uint8Array(new Float32Array(0).buffer), 12345)).toBe(12345);
+    }
+    let s = 7;
+    for (let n = 0; n < 200; n++) {
+      const bytes = Uint8Array.from({ length: n * 5 + (n % 9) }, () => ((s = (s * 1103515245 + 12345) & 0x7fffffff) >>> 16) & 0xff);
+      const cut = n % (bytes.length + 1);
+      const want = crc32Tables(bytes.subarray(cut), crc32Tables(bytes.subarray(0, cut)));
+      expect(crc32(bytes), `length ${bytes.length}`).toBe(want);
+    }
   });
 
   it("refuses what it cannot save, naming the path, with a CheckpointError", () => {
