@@ -10,7 +10,7 @@
  * | D      | the leaves' raw little-endian bytes, one after another, each 8-aligned (zero padding) |
  * | end−4  | CRC-32 of every byte before it (uint32, little-endian)                         |
  *
- * The header records the tree's structure (records, arrays, static strings/booleans/null), and for
+ * The header records the tree's structure (records, arrays, static strings/booleans/null, PRNG keys), and for
  * each leaf its path (`"layers.0.w"`), kind (tensor or plain number), shape, dtype, byte offset and
  * length, plus the data length. Every byte of the file is covered by the final CRC-32; on top of it,
  * loading checks the header's form (the exact JSON this library writes, so duplicate JSON keys or
@@ -18,7 +18,8 @@
  * at the first aligned byte after leaf `i`, so no two overlap), every size against its shape and dtype,
  * the padding (zeros), and the tree (sorted, unique record keys; no two leaves with one joined path).
  * Loading into a model (`like`) compares the structure itself, not joined paths: `[x]` and `{ "0": x }`
- * differ. A file that fails any check is a message naming the file, never a garbage tensor. Tensor
+ * differ; PRNG keys (static to `flatten`) are taken from the file, at the model's places for them, so a
+ * resumed run continues the saved random stream. A file that fails any check is a message naming the file, never a garbage tensor. Tensor
  * bytes are copied verbatim, so a round trip is bit-exact (NaN payloads and -0 included).
  *
  * Version 1 files (no CRC over the header; a CRC-32 of the data in the header) still load into a model:
@@ -37,6 +38,7 @@ import { DTYPES, type DType, type Storage } from "../tensor/dtype.js";
 import { Concrete, impl, isTensor, typed } from "../tensor/tensor.js";
 import { flatten, isLeaf, type Tree } from "../core/pytree.js";
 import { InputError, showShape } from "../errors.js";
+import { isKey, key, type Key } from "../random/key.js";
 import { formatErrors } from "./codecs.js";
 import { openRegularFile, readAt, writeAll, writeAtomic } from "./files.js";
 
@@ -73,12 +75,20 @@ export type TreeNode =
   | { readonly kind: "array"; readonly items: readonly TreeNode[] }
   | { readonly kind: "record"; readonly entries: readonly [string, TreeNode][] }
   | { readonly kind: "value"; readonly value: string | boolean | null }
+  | { readonly kind: "key"; readonly hi: number; readonly lo: number }
   | { readonly kind: "undefined" };
 
 const NonNegativeInt = new t.Type<number, number, unknown>(
   "a non-negative integer",
   (u): u is number => typeof u === "number" && Number.isSafeInteger(u) && u >= 0,
   (u, c) => (typeof u === "number" && Number.isSafeInteger(u) && u >= 0 ? t.success(u) : t.failure(u, c)),
+  (n) => n,
+);
+
+const Uint32 = new t.Type<number, number, unknown>(
+  "a uint32",
+  (u): u is number => typeof u === "number" && Number.isInteger(u) && u >= 0 && u <= 0xffffffff,
+  (u, c) => (typeof u === "number" && Number.isInteger(u) && u >= 0 && u <= 0xffffffff ? t.success(u) : t.failure(u, c)),
   (n) => n,
 );
 
@@ -90,6 +100,7 @@ const TreeNodeCodec: t.Type<TreeNode> = t.recursion("TreeNode", () =>
     t.type({ kind: t.literal("array"), items: t.readonlyArray(TreeNodeCodec) }),
     t.type({ kind: t.literal("record"), entries: t.readonlyArray(t.tuple([t.string, TreeNodeCodec])) }),
     t.type({ kind: t.literal("value"), value: t.union([t.string, t.boolean, t.null]) }),
+    t.type({ kind: t.literal("key"), hi: Uint32, lo: Uint32 }),
     t.type({ kind: t.literal("undefined") }),
   ]),
 );
@@ -247,6 +258,7 @@ function encodeNode(x: unknown, path: string, leaves: PendingLeaf[], ancestors: 
     return { kind: "leaf", index: leaves.length - 1 };
   }
   if (typeof x === "string" || typeof x === "boolean" || x === null) return { kind: "value", value: x };
+  if (isKey(x)) return { kind: "key", hi: x.hi, lo: x.lo };
   if (x === undefined) return { kind: "undefined" };
   if (Array.isArray(x) || isPlainObject(x)) {
     if (ancestors.has(x)) throw new CheckpointError("checkpoint", `the tree contains a cycle at ${showPath(path)}`);
@@ -451,7 +463,7 @@ function readHeader(src: Source): Parsed {
  * data) and the tree (leaves in order at their stated paths, sorted unique record keys, no two leaves
  * with one joined path); returns each leaf's path as segments.
  */
-function checkLayout(header: AnyHeader): Segment[][] {
+function checkLayout(header: AnyHeader): { readonly segments: Segment[][]; readonly keys: Map<string, Key> } {
   let end = 0;
   header.leaves.forEach((leaf, i) => {
     const where = `leaf ${i} (${showPath(leaf.path)})`;
@@ -471,6 +483,7 @@ function checkLayout(header: AnyHeader): Segment[][] {
   });
   if (end !== header.dataLength) throw new Bad(`corrupt header: the leaves end at byte ${end} of the data, but the header says it has ${header.dataLength} bytes`);
   const segments: Segment[][] = [];
+  const keys = new Map<string, Key>();
   const byPath = new Map<string, number>();
   const visit = (node: TreeNode, path: string, segs: Segment[]): void => {
     switch (node.kind) {
@@ -489,6 +502,10 @@ function checkLayout(header: AnyHeader): Segment[][] {
       case "array":
         node.items.forEach((c, i) => visit(c, join(path, i), [...segs, i]));
         return;
+      case "key":
+        if (header.version === 1) throw new Bad(`corrupt header: a PRNG key at ${showSegments(segs)} in a version 1 checkpoint`);
+        keys.set(JSON.stringify(segs), keyOf(node.hi, node.lo));
+        return;
       case "record":
         node.entries.forEach(([k, c], i) => {
           const prev = node.entries[i - 1]?.[0];
@@ -503,7 +520,7 @@ function checkLayout(header: AnyHeader): Segment[][] {
   };
   visit(header.tree, "", []);
   if (segments.length !== header.leaves.length) throw new Bad(`corrupt header: the tree uses ${segments.length} of its ${header.leaves.length} leaves`);
-  return segments;
+  return { segments, keys };
 }
 
 /** Whether a plain object is a record node of a tree in {@link flatten}'s sense (PRNG keys are static data). */
@@ -630,15 +647,51 @@ function buildTree(node: TreeNode, values: readonly unknown[]): unknown {
       return Object.fromEntries(node.entries.map(([k, c]) => [k, buildTree(c, values)]));
     case "value":
       return node.value;
+    case "key":
+      return keyOf(node.hi, node.lo);
     case "undefined":
       return undefined;
   }
 }
 
+/** The key with words `hi` and `lo`. */
+const keyOf = (hi: number, lo: number): Key => key(BigInt.asIntN(64, (BigInt(hi) << 32n) | BigInt(lo)));
+
+/**
+ * The PRNG keys of a model (static data to `flatten`, so `like` would bring its own) replaced by the
+ * file's, at the same places: a resumed run continues with the saved random stream. Lists keys that differ in place.
+ */
+function withFileKeys(x: unknown, fileKeys: ReadonlyMap<string, Key>): unknown {
+  const used = new Set<string>();
+  const missing: string[] = [];
+  const walk = (v: unknown, segs: Segment[]): unknown => {
+    if (isKey(v)) {
+      const id = JSON.stringify(segs);
+      const k = fileKeys.get(id);
+      if (k === undefined) missing.push(showSegments(segs));
+      used.add(id);
+      return k ?? v;
+    }
+    if (isLeaf(v)) return v;
+    if (Array.isArray(v)) return v.map((c, i) => walk(c, [...segs, i]));
+    if (isTreeRecord(v)) return Object.fromEntries(Object.keys(v).map((k) => [k, walk(v[k], [...segs, k])]));
+    return v;
+  };
+  const out = walk(x, []);
+  const extra = [...fileKeys.keys()].filter((id) => !used.has(id)).map((id) => showSegments(JSON.parse(id) as Segment[]));
+  const problems = [
+    ...(missing.length > 0 ? [`missing from the file: PRNG ${missing.length === 1 ? "key" : "keys"} at ${missing.join(", ")}`] : []),
+    ...(extra.length > 0 ? [`not in the model: PRNG ${extra.length === 1 ? "key" : "keys"} at ${extra.join(", ")}`] : []),
+  ];
+  if (problems.length === 1) throw new Bad(problems[0]!);
+  if (problems.length > 1) throw new Bad(`does not fit the model:\n  ${problems.join("\n  ")}`);
+  return out;
+}
+
 /** Loads a checkpoint from `src`: checks, matches `like` before reading the data, reads, builds. */
 function load(src: Source, like: unknown): unknown {
   const parsed = readHeader(src);
-  const segs = checkLayout(parsed.header);
+  const { segments: segs, keys } = checkLayout(parsed.header);
   if (parsed.header.version === 1 && like === undefined)
     throw new Bad(
       "a version 1 checkpoint has no checksum over its header, so it is loaded only into a model's parameters (pass `like`); saving it again writes version 2",
@@ -647,7 +700,7 @@ function load(src: Source, like: unknown): unknown {
   const values = readData(src, parsed);
   if (order === null) return buildTree(parsed.header.tree, values);
   const wrap = (v: unknown): unknown => (v instanceof Concrete ? typed(v) : v);
-  return flatten(like).unflatten(order.map((j) => wrap(values[j])));
+  return withFileKeys(flatten(like).unflatten(order.map((j) => wrap(values[j]))), keys);
 }
 
 /** Runs a load, turning every failure of the file into a `Left` starting with `source`. */

@@ -8,7 +8,7 @@ import { CHECKPOINT_MAGIC, CheckpointError, crc32, crc32Tables, deserialize, loa
 import { fromArray, zeros } from "../../src/ops/create.js";
 import { Concrete, impl, isTensor, typed, type AnyTensor, type Tensor } from "../../src/tensor/tensor.js";
 import { linear } from "../../src/nn/layers.js";
-import { key } from "../../src/random/key.js";
+import { isKey, key, split } from "../../src/random/key.js";
 import { leafPaths, leavesOf } from "../../src/core/pytree.js";
 import { v1Tree } from "./fixtures/v1-tree.js";
 
@@ -452,6 +452,20 @@ describe("loading into a model (like)", () => {
     expect(err(deserialize(serialize([zeros("2")]), { "0": zeros("2") }))).toBe(
       'checkpoint: parameter "0" is at [0] in the file but at ["0"] in the model (an array index and a record key differ)',
     );
+  });
+
+  it("restores PRNG keys from the file, into the model's structure too (a resumed run continues the saved random stream)", () => {
+    const saved = { params: { w: fromArray([1, 2], "2") }, key: split(key(0))[1], keys: [key(7)] };
+    const like = { params: { w: zeros("2") }, key: key(0), keys: [key(1)] };
+    const bare = ok(deserialize(serialize(saved))) as unknown as typeof saved;
+    expect(bare.key).toEqual(saved.key);
+    expect(isKey(bare.keys[0])).toBe(true);
+    const back = ok(deserialize(serialize(saved), like));
+    expect(back.key).toEqual(saved.key);
+    expect(back.keys[0]).toEqual(key(7));
+    expect(back.key).not.toEqual(like.key);
+    expect(err(deserialize(serialize({ params: saved.params, keys: [key(7)] }), like))).toBe("checkpoint: missing from the file: PRNG key at key");
+    expect(err(deserialize(serialize({ ...saved, extra: key(3) }), like))).toBe("checkpoint: not in the model: PRNG key at extra");
   });
 
   it("compares dim names with the model's", () => {
