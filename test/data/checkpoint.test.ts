@@ -402,7 +402,7 @@ describe("checkpoint files", () => {
     expect(Array.from(readFileSync(path))).toEqual(Array.from(serialize(tree)));
   });
 
-  // Over 2 GiB, so larger than one read or write call may be: run with TENFOLD_LARGE=1 (about 7 GB of memory, a minute).
+  // Over 2 GiB, so larger than one read or write call may be: run with TENFOLD_LARGE=1 (4.5 GB peak: the tree and its loaded copy; 25 s).
   it.runIf(process.env["TENFOLD_LARGE"] === "1")("saves and loads a tree over 2 GiB", { timeout: 300_000 }, () => {
     const path = join(dir, "large.ckpt");
     const n = 2 ** 28 + 2 ** 24; // 1.06 GiB of float32 per tensor
