@@ -1,15 +1,25 @@
 /**
- * Laws of checkpoints: saving then loading is the identity, bit for bit.
+ * Laws of checkpoints: saving then loading is the identity, bit for bit; and a damaged file never loads
+ * as wrong values.
  *
  * Trees are random nestings of records and arrays holding tensors of every dtype (rank 0–4,
  * raw random bytes, so floats include NaNs with arbitrary payloads, -0 and infinities), plain
- * numbers and static values.
+ * numbers and static values. Damage is drawn by `test/data/mutations.ts`: bit flips, byte changes,
+ * truncation, padding, deleted, inserted and copied ranges, splices of two checkpoints, header digits,
+ * and header edits with a recomputed checksum.
  */
 import fc from "fast-check";
 import { lawParams, lawTitle } from "../src/testing/index.js";
 import { isLeft } from "fp-ts/lib/Either.js";
 import { describe, expect, it } from "vitest";
-import { deserialize, serialize } from "../src/data/checkpoint.js";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { CheckpointError, deserialize, serialize } from "../src/data/checkpoint.js";
+import { mlp, relu } from "../src/nn/layers.js";
+import { key, split } from "../src/random/key.js";
+import { fromArray } from "../src/ops/create.js";
+import { applyMutation, damageArb, resealedArb, sameBytes, sameTree, type Mutation } from "../test/data/mutations.js";
+import { v1Tree } from "../test/data/fixtures/v1-tree.js";
 import type { DType, Storage } from "../src/tensor/dtype.js";
 import { Concrete, impl, isTensor, typed, type AnyTensor } from "../src/tensor/tensor.js";
 
@@ -39,11 +49,21 @@ const tensorArb: fc.Arbitrary<AnyTensor> = fc
     return fc.uint8Array({ minLength: n, maxLength: n }).map((raw) => typed<number[], DType>(new Concrete(shape, dtype, storageOf(dtype, raw))));
   });
 
+/** Record keys without "." and never empty, so that no two leaves' joined paths collide. */
+const keyArb = fc.string({ minLength: 1, maxLength: 4 }).filter((k) => !k.includes("."));
+
+/** Any keys at all ("." and "" included): trees whose joined paths may collide. */
+const { tree: anyKeysTreeArb } = fc.letrec<{ tree: unknown; leaf: unknown; record: Record<string, unknown> }>((tie) => ({
+  tree: fc.oneof({ maxDepth: 3, depthSize: "small" }, tie("leaf"), tie("record")),
+  leaf: fc.oneof(fc.double(), fc.constant<unknown>("relu")),
+  record: fc.dictionary(fc.constantFrom("a", "b", "a.b", "", "b.a", "0"), tie("tree"), { maxKeys: 3, noNullPrototype: true }),
+}));
+
 const { tree: treeArb } = fc.letrec<{ tree: unknown; leaf: unknown; array: unknown[]; record: Record<string, unknown> }>((tie) => ({
   tree: fc.oneof({ maxDepth: 4, depthSize: "small" }, tie("leaf"), tie("array"), tie("record")),
   leaf: fc.oneof(tensorArb, tensorArb, fc.double(), fc.constantFrom<unknown>("relu", true, false, null, undefined)),
   array: fc.array(tie("tree"), { maxLength: 3 }),
-  record: fc.dictionary(fc.string({ maxLength: 4 }), tie("tree"), { maxKeys: 3, noNullPrototype: true }),
+  record: fc.dictionary(keyArb, tie("tree"), { maxKeys: 3, noNullPrototype: true }),
 }));
 
 const rawBytes = (x: AnyTensor): number[] => {
@@ -115,5 +135,74 @@ describe("checkpoint laws", () => {
       }),
       lawParams({ numRuns: 100 }),
     );
+  });
+
+  it(lawTitle("a tree whose joined paths collide is refused when saved; any other round-trips", { numRuns: 100 }), () => {
+    fc.assert(
+      fc.property(anyKeysTreeArb, (tree) => {
+        let bytes: Uint8Array;
+        try {
+          bytes = serialize(tree);
+        } catch (e) {
+          expect(e).toBeInstanceOf(CheckpointError);
+          expect((e as Error).message).toMatch(/^checkpoint: leaves \d+ and \d+ both have the path /);
+          return;
+        }
+        const back = deserialize(bytes);
+        if (isLeft(back)) throw new Error(back.left);
+        expectSameTree(back.right, tree);
+      }),
+      lawParams({ numRuns: 100 }),
+    );
+  });
+});
+
+/** A real model's checkpoint (a small MLP, a step count, static values, dim names) and a second one for splices. */
+const small = mlp([12, 8, 4], { activation: relu });
+const saved = { params: small.init(key(0)), step: 12, named: fromArray([1, 2, 3, 4, 5, 6], "B 3", { B: 2 }), meta: { model: "mlp", frozen: false } };
+const savedBytes = serialize(saved);
+const otherTree = { ...saved, params: small.init(key(1)), step: 13 };
+const otherBytes = serialize(otherTree);
+/** With a PRNG key (a value the file restores, like the data): for damage, which the checksum must catch. */
+const keyed = { ...saved, key: split(key(5))[1] };
+const keyedBytes = serialize(keyed);
+const keyedOther = { ...otherTree, key: split(key(6))[0] };
+const keyedOtherBytes = serialize(keyedOther);
+
+/** Whether a load of `mutated` is wrong: a `Right` whose values are neither the original's nor (for a splice that rebuilt it) the other file's. */
+function wrongRight(result: ReturnType<typeof deserialize>, mutated: Uint8Array, original: unknown, other: Uint8Array, otherValue: unknown): string | null {
+  if (isLeft(result)) return null;
+  const want = sameBytes(mutated, other) ? otherValue : original;
+  return sameTree(result.right, want) ? null : "a Right with values that differ from those saved";
+}
+
+describe("checkpoint fuzz laws: damage never loads as wrong values", () => {
+  const check = (bytes: Uint8Array, like: unknown, other: Uint8Array, otherValue: unknown, withLike: boolean) => (m: Mutation) => {
+    const mutated = applyMutation(bytes, m, other);
+    const result = withLike ? deserialize(mutated, like) : deserialize(mutated);
+    if (isLeft(result)) expect(result.left).toMatch(/^checkpoint: /);
+    expect(wrongRight(result, mutated, like, other, otherValue), JSON.stringify(m)).toBeNull();
+  };
+
+  it(lawTitle("damaged MLP checkpoints (flips, truncation, splices, …) load into the model as the saved values or not at all", { numRuns: 400 }), () => {
+    fc.assert(fc.property(damageArb, check(keyedBytes, keyed, keyedOtherBytes, keyedOther, true)), lawParams({ numRuns: 400 }));
+  });
+
+  it(lawTitle("damaged MLP checkpoints load without a model as the saved tree or not at all", { numRuns: 400 }), () => {
+    fc.assert(fc.property(damageArb, check(keyedBytes, keyed, keyedOtherBytes, keyedOther, false)), lawParams({ numRuns: 400 }));
+  });
+
+  it(lawTitle("header edits with a recomputed checksum (offsets, sizes, shapes, dtypes, keys) never load into the model as wrong values", { numRuns: 400 }), () => {
+    fc.assert(fc.property(resealedArb, check(savedBytes, saved, otherBytes, otherTree, true)), lawParams({ numRuns: 400 }));
+  });
+
+  it(lawTitle("damaged version 1 checkpoints (no header checksum) load into the model as the saved values or not at all", { numRuns: 400 }), () => {
+    const v1 = new Uint8Array(readFileSync(join(import.meta.dirname, "..", "test", "data", "fixtures", "v1-mlp.ckpt")));
+    const like = v1Tree();
+    const loaded = deserialize(v1, like);
+    if (isLeft(loaded)) throw new Error(loaded.left);
+    // The fixture's own values are the reference; a splice takes its tail from a version 2 file of other values.
+    const other = serialize({ ...like, params: mlp([6, 5, 3], { activation: relu }).init(key(4)) });
+    fc.assert(fc.property(damageArb, check(v1, loaded.right, other, null, true)), lawParams({ numRuns: 400 }));
   });
 });

@@ -17,8 +17,10 @@
  * a cache whose version or tag differs is stale, one whose length or checksum is off is corrupt.
  * Either way the loader rebuilds it. Writes are atomic: a temp file in the same dir, then rename.
  */
-import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { closeSync } from "node:fs";
+import { NotRegularFileError, openRegularFile, readAt, writeFileAtomic, type OpenFile } from "./files.js";
+
+export { writeFileAtomic } from "./files.js";
 
 /** Bumped whenever the file layout or the conversion changes; older files are rebuilt. */
 export const CACHE_VERSION = 1;
@@ -226,15 +228,30 @@ export function decodeCache(bytes: Uint8Array, sourceTag: string): CacheRead {
   };
 }
 
-/** Reads and validates a cache file; a missing or unreadable file is a `missing` miss, never a throw. */
-export function readCache(path: string, sourceTag: string): CacheRead {
-  let bytes: Uint8Array;
+/** Opens a cache file: a missing or unreadable one is a `missing` miss, one that is not a regular file `corrupt`. */
+function openCache(path: string): OpenFile | Miss {
   try {
-    bytes = readFileSync(path);
+    return openRegularFile(path);
   } catch (e) {
-    return missOf("missing", e instanceof Error ? e.message : String(e));
+    return missOf(e instanceof NotRegularFileError ? "corrupt" : "missing", e instanceof Error ? e.message : String(e));
   }
-  return decodeCache(bytes, sourceTag);
+}
+
+/** Reads and validates a cache file; a missing, unreadable or non-regular file is a miss, never a throw. */
+export function readCache(path: string, sourceTag: string): CacheRead {
+  const file = openCache(path);
+  if ("ok" in file) return file;
+  try {
+    const bytes = new Uint8Array(file.size);
+    const got = readAt(file.fd, bytes, 0);
+    if (got !== file.size) return missOf("corrupt", `the file changed while it was read (short read at byte ${got})`);
+    return decodeCache(bytes, sourceTag);
+  } catch (e) {
+    if (e instanceof Error && typeof (e as NodeJS.ErrnoException).code === "string") return missOf("missing", e.message);
+    throw e;
+  } finally {
+    closeSync(file.fd);
+  }
 }
 
 /**
@@ -243,23 +260,11 @@ export function readCache(path: string, sourceTag: string): CacheRead {
  * result is dropped and the read is a `corrupt` miss. Like {@link readCache}, it never throws on a bad file.
  */
 export function readCacheStream<T>(path: string, sourceTag: string, sink: CacheSink<T>, chunkBytes = 1 << 20): CacheStreamRead<T> {
-  let fd: number;
+  const file = openCache(path);
+  if ("ok" in file) return file;
+  const { fd, size: length } = file;
   try {
-    fd = openSync(path, "r");
-  } catch (e) {
-    return missOf("missing", e instanceof Error ? e.message : String(e));
-  }
-  try {
-    const length = fstatSync(fd).size;
-    const read = (buf: Uint8Array, at: number): number => {
-      let got = 0;
-      while (got < buf.length) {
-        const n = readSync(fd, buf, got, buf.length - got, at + got);
-        if (n === 0) break;
-        got += n;
-      }
-      return got;
-    };
+    const read = (buf: Uint8Array, at: number): number => readAt(fd, buf, at);
     // The fixed header first: a file that fails its checks costs one small read, whatever its tag length says.
     const head = new Uint8Array(Math.min(length, FIXED_HEADER));
     read(head, 0);
@@ -305,23 +310,6 @@ export function readCacheStream<T>(path: string, sourceTag: string, sink: CacheS
     throw e;
   } finally {
     closeSync(fd);
-  }
-}
-
-/** Writes `bytes` to `path` atomically (temp file in the same directory, then rename), creating the directory. */
-export function writeFileAtomic(path: string, bytes: Uint8Array): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}.tmp`;
-  try {
-    writeFileSync(tmp, bytes);
-    renameSync(tmp, path);
-  } catch (e) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // the temp file was never created
-    }
-    throw e;
   }
 }
 

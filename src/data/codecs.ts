@@ -15,6 +15,7 @@ import { DTYPES, alloc, type DType } from "../tensor/dtype.js";
 import { Concrete, impl, isTensor, typed, type AnyTensor, type Tensor } from "../tensor/tensor.js";
 import { parseShape, type DimSpec } from "../shape/runtime.js";
 import type { DimNames, ShapeOf } from "../shape/types.js";
+import { DTypeError } from "../errors.js";
 
 // ---------------------------------------------------------------------------------------------
 // Messages
@@ -267,12 +268,31 @@ function fitsSpec(x: AnyTensor, spec: string, dims: readonly DimSpec[], dtype: D
   return x.shape.every((n, d) => checkAxis(b, d, n, "is") === undefined);
 }
 
+const OPTION_KEYS = ["dtype", "sizes", "allowNonFinite"];
+
+/** Checks `tensorCodec`'s options at run time (they may come from untyped code): a {@link DTypeError} or a `TypeError` naming the option. */
+function checkOptions(opts: unknown): void {
+  if (opts === null || typeof opts !== "object" || Array.isArray(opts))
+    throw new TypeError(`tensorCodec: options must be an object like { dtype: "int32" }, got ${showValue(opts)}`);
+  const o = opts as Record<string, unknown>;
+  const unknownKeys = Object.keys(o).filter((k) => !OPTION_KEYS.includes(k));
+  if (unknownKeys.length > 0) throw new TypeError(`tensorCodec: unknown option${unknownKeys.length > 1 ? "s" : ""} ${unknownKeys.map((k) => `"${k}"`).join(", ")} (expected ${OPTION_KEYS.join(", ")})`);
+  const dtype = o["dtype"];
+  if (dtype !== undefined && !(typeof dtype === "string" && (DTYPES as readonly string[]).includes(dtype)))
+    throw new DTypeError("tensorCodec", `unknown dtype ${typeof dtype === "string" ? `"${dtype}"` : showValue(dtype)} (expected one of ${DTYPES.join(", ")})`);
+  if (o["allowNonFinite"] !== undefined && typeof o["allowNonFinite"] !== "boolean")
+    throw new TypeError(`tensorCodec: allowNonFinite must be a boolean, got ${showValue(o["allowNonFinite"])}`);
+  if (o["sizes"] !== undefined && (o["sizes"] === null || typeof o["sizes"] !== "object" || Array.isArray(o["sizes"])))
+    throw new TypeError(`tensorCodec: sizes must be an object like { B: 32 }, got ${showValue(o["sizes"])}`);
+}
+
 /**
  * The io-ts codec of a tensor with shape spec `spec` (`"B 784"`): decodes nested arrays (a bare
  * number for rank 0), the object form `{ shape, dtype?, data }`, or a tensor that already fits;
  * encodes to the object form.
  */
 export function tensorCodec<const S extends string, D extends DType = "float32">(spec: S, opts: TensorCodecOptions<S, D> = {}): TensorCodec<S, D> {
+  checkOptions(opts);
   const dims = parseShape(spec, "tensorCodec");
   const dtype = (opts.dtype ?? "float32") as D;
   const check = elementCheck(dtype, opts.allowNonFinite ?? false);

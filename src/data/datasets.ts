@@ -23,7 +23,7 @@ import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { basename, dirname, join } from "node:path";
 import { InputError } from "../errors.js";
-import { loadIdxDataset, scalePixelsInto, splitFromArrays, splitFromBytes, type Split } from "./idx.js";
+import { loadIdxDataset, scalePixelsInto, splitFromArrays, splitFromBytes, type IdxDatasetOptions, type Split } from "./idx.js";
 import { CACHE_VERSION, readCacheStream, writeCache, type CacheMiss, type CacheSink, type RawDataset, type RawSplit } from "./cache.js";
 
 export type { Split } from "./idx.js";
@@ -72,8 +72,12 @@ export const IDX_FILES = {
   testLabels: "t10k-labels-idx1-ubyte",
 } as const;
 
-/** Loads the train and test splits from the four standard IDX files (plain or `.gz`) in `dataDir`. */
-export function loadIdxDir(dataDir: string): Dataset {
+/**
+ * Loads the train and test splits from the four standard IDX files (plain or `.gz`) in `dataDir`,
+ * checked as {@link loadIdxDataset} checks them (labels in `0..classes-1`, 10 by default).
+ * @example const { train, test } = await loadIdxDir("data/fashion")
+ */
+export async function loadIdxDir(dataDir: string, opts: IdxDatasetOptions = {}): Promise<Dataset> {
   const found: Partial<Record<keyof typeof IDX_FILES, string>> = {};
   const missing: string[] = [];
   for (const [key, name] of Object.entries(IDX_FILES) as [keyof typeof IDX_FILES, string][]) {
@@ -91,8 +95,8 @@ export function loadIdxDir(dataDir: string): Dataset {
     );
   }
   return {
-    train: loadIdxDataset(found.trainImages, found.trainLabels),
-    test: loadIdxDataset(found.testImages, found.testLabels),
+    train: await loadIdxDataset(found.trainImages, found.trainLabels, opts),
+    test: await loadIdxDataset(found.testImages, found.testLabels, opts),
   };
 }
 
@@ -266,7 +270,11 @@ async function build(src: PackagedSource, loc: Located): Promise<RawDataset> {
 }
 
 /** A cached dataset converted while it is read; null when its images are not 28×28 (nothing is allocated). */
-type FloatSplits = { trainImages: Float32Array; trainLabels: Int32Array; testImages: Float32Array; testLabels: Int32Array } | null;
+type FloatSplits = {
+  trainImages: Float32Array; trainLabels: Int32Array; testImages: Float32Array; testLabels: Int32Array;
+  /** The first label outside 0..9, if any: the cache is then rebuilt (it can only come from a damaged or foreign file). */
+  badLabel: string | null;
+} | null;
 
 /**
  * Converts a cache's pixels to float32 and its labels to int32 piece by piece, so a load holds the
@@ -281,12 +289,17 @@ const floatSink: CacheSink<FloatSplits> = {
           trainLabels: new Int32Array(h.trainCount),
           testImages: new Float32Array(h.testCount * 784),
           testLabels: new Int32Array(h.testCount),
+          badLabel: null,
         },
   piece: (into, part, offset, bytes) => {
     if (into === null) return;
     if (part === "trainPixels") scalePixelsInto(into.trainImages, offset, bytes);
     else if (part === "testPixels") scalePixelsInto(into.testImages, offset, bytes);
-    else (part === "trainLabels" ? into.trainLabels : into.testLabels).set(bytes, offset);
+    else {
+      (part === "trainLabels" ? into.trainLabels : into.testLabels).set(bytes, offset);
+      const bad = into.badLabel === null ? bytes.findIndex((b) => b >= 10) : -1;
+      if (bad >= 0) into.badLabel = `${part === "trainLabels" ? "train" : "test"} label ${bytes[bad]} at index ${offset + bad} is outside 0..9`;
+    }
   },
 };
 
@@ -300,12 +313,14 @@ async function loadPackaged(src: PackagedSource, opts: LoadOptions): Promise<Dat
   const tag = await sourceTag(src, loc);
   const path = join(opts.cacheDir ?? defaultCacheDir(loc.root), src.cacheFile);
   const cached = readCacheStream(path, tag, floatSink);
-  if (cached.ok && cached.value !== null) {
+  if (cached.ok && cached.value !== null && cached.value.badLabel === null) {
     opts.onCache?.({ kind: "hit", path });
     const { trainImages, trainLabels, testImages, testLabels } = cached.value;
     return { train: splitFromArrays(trainImages, trainLabels), test: splitFromArrays(testImages, testLabels) };
   }
-  const reason: CacheMiss = cached.ok ? { kind: "corrupt", detail: "image size is not 28×28" } : cached.miss;
+  const reason: CacheMiss = cached.ok
+    ? { kind: "corrupt", detail: cached.value === null ? "image size is not 28×28" : (cached.value.badLabel ?? "") }
+    : cached.miss;
   const raw = await build(src, loc);
   try {
     writeCache(path, raw, tag);

