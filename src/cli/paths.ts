@@ -14,6 +14,8 @@ class PathError extends Error {}
  * @example messageOf(new Error("a\nb")) // "a"
  */
 export const messageOf = (e: unknown): string => {
+  // A library error wrapping a system error (a failed checkpoint save): the system error says it in a line.
+  if (e instanceof Error && e.cause instanceof Error && typeof (e.cause as NodeJS.ErrnoException).syscall === "string") return messageOf(e.cause);
   const line = (e instanceof Error ? e.message : String(e)).split("\n")[0]!;
   return e instanceof Error && typeof (e as NodeJS.ErrnoException).syscall === "string" ? line.replace(/, \w+( '.*')?$/, "") : line;
 };

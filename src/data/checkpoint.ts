@@ -38,7 +38,6 @@ import { DTYPES, type DType, type Storage } from "../tensor/dtype.js";
 import { Concrete, impl, isTensor, typed } from "../tensor/tensor.js";
 import { flatten, isLeaf, type Tree } from "../core/pytree.js";
 import { InputError, showShape } from "../errors.js";
-import { isKey, key, type Key } from "../random/key.js";
 import { formatErrors } from "./codecs.js";
 import { openRegularFile, readAt, writeAll, writeAtomic } from "./files.js";
 
@@ -75,7 +74,6 @@ export type TreeNode =
   | { readonly kind: "array"; readonly items: readonly TreeNode[] }
   | { readonly kind: "record"; readonly entries: readonly [string, TreeNode][] }
   | { readonly kind: "value"; readonly value: string | boolean | null }
-  | { readonly kind: "key"; readonly hi: number; readonly lo: number }
   | { readonly kind: "undefined" };
 
 const NonNegativeInt = new t.Type<number, number, unknown>(
@@ -85,12 +83,6 @@ const NonNegativeInt = new t.Type<number, number, unknown>(
   (n) => n,
 );
 
-const Uint32 = new t.Type<number, number, unknown>(
-  "a uint32",
-  (u): u is number => typeof u === "number" && Number.isInteger(u) && u >= 0 && u <= 0xffffffff,
-  (u, c) => (typeof u === "number" && Number.isInteger(u) && u >= 0 && u <= 0xffffffff ? t.success(u) : t.failure(u, c)),
-  (n) => n,
-);
 
 const DTypeCodec = t.keyof(Object.fromEntries(DTYPES.map((d) => [d, null])) as Record<DType, null>, DTYPES.map((d) => `"${d}"`).join(" | "));
 
@@ -100,7 +92,6 @@ const TreeNodeCodec: t.Type<TreeNode> = t.recursion("TreeNode", () =>
     t.type({ kind: t.literal("array"), items: t.readonlyArray(TreeNodeCodec) }),
     t.type({ kind: t.literal("record"), entries: t.readonlyArray(t.tuple([t.string, TreeNodeCodec])) }),
     t.type({ kind: t.literal("value"), value: t.union([t.string, t.boolean, t.null]) }),
-    t.type({ kind: t.literal("key"), hi: Uint32, lo: Uint32 }),
     t.type({ kind: t.literal("undefined") }),
   ]),
 );
@@ -258,7 +249,6 @@ function encodeNode(x: unknown, path: string, leaves: PendingLeaf[], ancestors: 
     return { kind: "leaf", index: leaves.length - 1 };
   }
   if (typeof x === "string" || typeof x === "boolean" || x === null) return { kind: "value", value: x };
-  if (isKey(x)) return { kind: "key", hi: x.hi, lo: x.lo };
   if (x === undefined) return { kind: "undefined" };
   if (Array.isArray(x) || isPlainObject(x)) {
     if (ancestors.has(x)) throw new CheckpointError("checkpoint", `the tree contains a cycle at ${showPath(path)}`);
@@ -377,7 +367,7 @@ export function saveCheckpoint(path: string, tree: unknown): void {
     writeAtomic(path, (fd) => emit(l, (bytes) => writeAll(fd, bytes)));
   } catch (e) {
     if (e instanceof Error && typeof (e as NodeJS.ErrnoException).code === "string")
-      throw new CheckpointError(`saveCheckpoint ${path}`, `cannot write the file (${e.message})`);
+      throw Object.assign(new CheckpointError(`saveCheckpoint ${path}`, `cannot write the file (${e.message})`), { cause: e });
     throw e;
   }
 }
@@ -463,7 +453,7 @@ function readHeader(src: Source): Parsed {
  * data) and the tree (leaves in order at their stated paths, sorted unique record keys, no two leaves
  * with one joined path); returns each leaf's path as segments.
  */
-function checkLayout(header: AnyHeader): { readonly segments: Segment[][]; readonly keys: Map<string, Key> } {
+function checkLayout(header: AnyHeader): { readonly segments: Segment[][] } {
   let end = 0;
   header.leaves.forEach((leaf, i) => {
     const where = `leaf ${i} (${showPath(leaf.path)})`;
@@ -483,7 +473,6 @@ function checkLayout(header: AnyHeader): { readonly segments: Segment[][]; reado
   });
   if (end !== header.dataLength) throw new Bad(`corrupt header: the leaves end at byte ${end} of the data, but the header says it has ${header.dataLength} bytes`);
   const segments: Segment[][] = [];
-  const keys = new Map<string, Key>();
   const byPath = new Map<string, number>();
   const visit = (node: TreeNode, path: string, segs: Segment[]): void => {
     switch (node.kind) {
@@ -502,10 +491,6 @@ function checkLayout(header: AnyHeader): { readonly segments: Segment[][]; reado
       case "array":
         node.items.forEach((c, i) => visit(c, join(path, i), [...segs, i]));
         return;
-      case "key":
-        if (header.version === 1) throw new Bad(`corrupt header: a PRNG key at ${showSegments(segs)} in a version 1 checkpoint`);
-        keys.set(JSON.stringify(segs), keyOf(node.hi, node.lo));
-        return;
       case "record":
         node.entries.forEach(([k, c], i) => {
           const prev = node.entries[i - 1]?.[0];
@@ -520,11 +505,11 @@ function checkLayout(header: AnyHeader): { readonly segments: Segment[][]; reado
   };
   visit(header.tree, "", []);
   if (segments.length !== header.leaves.length) throw new Bad(`corrupt header: the tree uses ${segments.length} of its ${header.leaves.length} leaves`);
-  return { segments, keys };
+  return { segments };
 }
 
-/** Whether a plain object is a record node of a tree in {@link flatten}'s sense (PRNG keys are static data). */
-const isTreeRecord = (x: unknown): x is Record<string, unknown> => isPlainObject(x) && x["_tag"] !== "Key";
+/** Whether a plain object is a record node of a tree in {@link flatten}'s sense (PRNG keys are tensors, leaves like any other). */
+const isTreeRecord = (x: unknown): x is Record<string, unknown> => isPlainObject(x);
 
 /** The paths of a model's leaves as segments, in {@link flatten}'s order (it walks the same way). */
 function modelSegments(like: unknown): Segment[][] {
@@ -647,51 +632,16 @@ function buildTree(node: TreeNode, values: readonly unknown[]): unknown {
       return Object.fromEntries(node.entries.map(([k, c]) => [k, buildTree(c, values)]));
     case "value":
       return node.value;
-    case "key":
-      return keyOf(node.hi, node.lo);
     case "undefined":
       return undefined;
   }
 }
 
-/** The key with words `hi` and `lo`. */
-const keyOf = (hi: number, lo: number): Key => key(BigInt.asIntN(64, (BigInt(hi) << 32n) | BigInt(lo)));
-
-/**
- * The PRNG keys of a model (static data to `flatten`, so `like` would bring its own) replaced by the
- * file's, at the same places: a resumed run continues with the saved random stream. Lists keys that differ in place.
- */
-function withFileKeys(x: unknown, fileKeys: ReadonlyMap<string, Key>): unknown {
-  const used = new Set<string>();
-  const missing: string[] = [];
-  const walk = (v: unknown, segs: Segment[]): unknown => {
-    if (isKey(v)) {
-      const id = JSON.stringify(segs);
-      const k = fileKeys.get(id);
-      if (k === undefined) missing.push(showSegments(segs));
-      used.add(id);
-      return k ?? v;
-    }
-    if (isLeaf(v)) return v;
-    if (Array.isArray(v)) return v.map((c, i) => walk(c, [...segs, i]));
-    if (isTreeRecord(v)) return Object.fromEntries(Object.keys(v).map((k) => [k, walk(v[k], [...segs, k])]));
-    return v;
-  };
-  const out = walk(x, []);
-  const extra = [...fileKeys.keys()].filter((id) => !used.has(id)).map((id) => showSegments(JSON.parse(id) as Segment[]));
-  const problems = [
-    ...(missing.length > 0 ? [`missing from the file: PRNG ${missing.length === 1 ? "key" : "keys"} at ${missing.join(", ")}`] : []),
-    ...(extra.length > 0 ? [`not in the model: PRNG ${extra.length === 1 ? "key" : "keys"} at ${extra.join(", ")}`] : []),
-  ];
-  if (problems.length === 1) throw new Bad(problems[0]!);
-  if (problems.length > 1) throw new Bad(`does not fit the model:\n  ${problems.join("\n  ")}`);
-  return out;
-}
 
 /** Loads a checkpoint from `src`: checks, matches `like` before reading the data, reads, builds. */
 function load(src: Source, like: unknown): unknown {
   const parsed = readHeader(src);
-  const { segments: segs, keys } = checkLayout(parsed.header);
+  const { segments: segs } = checkLayout(parsed.header);
   if (parsed.header.version === 1 && like === undefined)
     throw new Bad(
       "a version 1 checkpoint has no checksum over its header, so it is loaded only into a model's parameters (pass `like`); saving it again writes version 2",
@@ -700,7 +650,7 @@ function load(src: Source, like: unknown): unknown {
   const values = readData(src, parsed);
   if (order === null) return buildTree(parsed.header.tree, values);
   const wrap = (v: unknown): unknown => (v instanceof Concrete ? typed(v) : v);
-  return withFileKeys(flatten(like).unflatten(order.map((j) => wrap(values[j]))), keys);
+  return flatten(like).unflatten(order.map((j) => wrap(values[j])));
 }
 
 /** Runs a load, turning every failure of the file into a `Left` starting with `source`. */

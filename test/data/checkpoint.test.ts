@@ -454,7 +454,7 @@ describe("loading into a model (like)", () => {
     );
   });
 
-  it("restores PRNG keys from the file, into the model's structure too (a resumed run continues the saved random stream)", () => {
+  it("restores PRNG keys (int32 tensors, leaves like parameters) from the file, into the model's structure too (a resumed run continues the saved random stream)", () => {
     const saved = { params: { w: fromArray([1, 2], "2") }, key: split(key(0))[1], keys: [key(7)] };
     const like = { params: { w: zeros("2") }, key: key(0), keys: [key(1)] };
     const bare = ok(deserialize(serialize(saved))) as unknown as typeof saved;
@@ -464,8 +464,8 @@ describe("loading into a model (like)", () => {
     expect(back.key).toEqual(saved.key);
     expect(back.keys[0]).toEqual(key(7));
     expect(back.key).not.toEqual(like.key);
-    expect(err(deserialize(serialize({ params: saved.params, keys: [key(7)] }), like))).toBe("checkpoint: missing from the file: PRNG key at key");
-    expect(err(deserialize(serialize({ ...saved, extra: key(3) }), like))).toBe("checkpoint: not in the model: PRNG key at extra");
+    expect(err(deserialize(serialize({ params: saved.params, keys: [key(7)] }), like))).toBe('checkpoint: missing from the file: parameter "key"');
+    expect(err(deserialize(serialize({ ...saved, extra: key(3) }), like))).toBe('checkpoint: not in the model: parameter "extra"');
   });
 
   it("compares dim names with the model's", () => {
