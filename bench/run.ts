@@ -17,7 +17,7 @@ import { peakRssMB as processPeakRssMB } from "./peers/common.js";
 import { runRows } from "./peers/rows.js";
 import type { BenchRow, BenchRunner, Dataset } from "./peers/types.js";
 import { TenfoldRunner } from "./tenfold-runner.js";
-import { data as tfData } from "../src/index.js";
+import { data as tfData } from "../src/node.js";
 import { impl } from "../src/tensor/tensor.js";
 
 const JS_PEERS = ["jaxjs", "tfjsWasm", "tfjsCpu"] as const;

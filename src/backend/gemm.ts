@@ -214,7 +214,10 @@ export function gemmF32Mode(
   return gemmF32Reference(a, b, m, k, n, opts);
 }
 
-/** What `gemmF32` will use: SIMD availability, thread count and kernel kind. */
+/**
+ * What matrix products will use: SIMD availability, fused multiply-add, thread count and kernel kind.
+ * @example backendInfo() // { simd: true, fma: true, threads: 2, kind: "wasm-simd" }
+ */
 export function backendInfo(): { simd: boolean; fma: boolean; threads: number; kind: "wasm-simd" | "typescript" } {
   const mode = requestedMode();
   const w = getWasm();
@@ -227,6 +230,7 @@ export function backendInfo(): { simd: boolean; fma: boolean; threads: number; k
 /**
  * Starts the helper thread now and resolves once it takes jobs (true) or cannot (false). Optional:
  * `gemmF32` starts it lazily and computes on one thread until it is ready.
+ * @example await warmupBackend() // true once the second thread takes work
  */
 export async function warmupBackend(timeoutMs = 5000): Promise<boolean> {
   const w = getWasm();

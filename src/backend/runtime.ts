@@ -118,7 +118,10 @@ export function configFromEnv(env: (name: string) => string | undefined, cores: 
 let config: BackendConfig | undefined; // undefined: the defaults, not read yet
 let modeOverride: BackendMode | undefined;
 
-/** The settings in force: those given to {@link configure}, else the host's defaults (read once). */
+/**
+ * The settings in force: those given to {@link configure}, else the host's defaults (read once).
+ * @example backendConfig() // { backend: "wasm", threads: 2 } on a two-core machine
+ */
 export function backendConfig(): BackendConfig {
   return (config ??= configFromEnv(envVar, hostCores()));
 }
@@ -128,6 +131,7 @@ export function backendConfig(): BackendConfig {
  * product may use); options left out keep their value. Returns the settings now in force. In Node the
  * starting values come from `TENFOLD_BACKEND` and `TENFOLD_THREADS`; elsewhere they are `wasm` and the
  * reported cores (at most two), with threads only where shared memory is allowed.
+ * @example configure({ threads: 1 }) // one thread from now on; { backend: "wasm", threads: 1 }
  */
 export function configure(options: Partial<BackendConfig>): BackendConfig {
   const base = backendConfig();
