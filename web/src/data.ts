@@ -1,0 +1,42 @@
+/**
+ * Fashion-MNIST in the browser: the four IDX files that `scripts/prepare.ts` wrote (gzipped), fetched,
+ * gunzipped by the browser's `DecompressionStream`, parsed by the library's byte-level `parseIdx` and
+ * scaled to [0, 1] as the Node loader does.
+ */
+// parseIdx lives in a module that also reads files in Node; the page's bundler swaps those imports
+// for stubs (vite.config.ts) until the byte-level functions have a module of their own.
+import { parseIdx, splitFromBytes } from "../../src/data/idx.js";
+import type { Examples } from "./session.js";
+
+/** The class names, in label order. */
+export const CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"] as const;
+
+/** Bytes of a gzipped file at `url`, decompressed. */
+async function fetchGunzipped(url: string): Promise<Uint8Array> {
+  const res = await fetch(url);
+  if (!res.ok || res.body === null) throw new Error(`${url}: HTTP ${res.status} ${res.statusText}`);
+  const stream = res.body.pipeThrough(new DecompressionStream("gzip"));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+/** One split from its image and label files; `raw` keeps the uint8 pixels for drawing. */
+async function loadSplit(base: string, prefix: "train" | "t10k"): Promise<Examples & { raw: Uint8Array }> {
+  const [imgBytes, lblBytes] = await Promise.all([
+    fetchGunzipped(`${base}${prefix}-images-idx3-ubyte.gz`),
+    fetchGunzipped(`${base}${prefix}-labels-idx1-ubyte.gz`),
+  ]);
+  const images = parseIdx(imgBytes, `${prefix}-images-idx3-ubyte`);
+  const labels = parseIdx(lblBytes, `${prefix}-labels-idx1-ubyte`);
+  if (images.type !== "uint8" || images.dims.length !== 3 || images.dims[1] !== 28 || images.dims[2] !== 28)
+    throw new Error(`${prefix}-images-idx3-ubyte: expected uint8 [n, 28, 28], got ${images.type} [${images.dims.join(", ")}]`);
+  if (labels.type !== "uint8" || labels.dims.length !== 1 || labels.dims[0] !== images.dims[0])
+    throw new Error(`${prefix}-labels-idx1-ubyte: expected ${images.dims[0]} uint8 labels, got ${labels.type} [${labels.dims.join(", ")}]`);
+  const split = splitFromBytes(images.data as Uint8Array, labels.data as Uint8Array);
+  return { images: split.images, labels: split.labels, raw: images.data as Uint8Array };
+}
+
+/** The train and test splits (60,000 and 10,000 images). */
+export async function loadFashionMnist(base = "./data/"): Promise<{ train: Examples; test: Examples & { raw: Uint8Array } }> {
+  const [train, test] = await Promise.all([loadSplit(base, "train"), loadSplit(base, "t10k")]);
+  return { train, test };
+}
