@@ -166,7 +166,23 @@ describe("the teaching page in Chromium", () => {
     await page.close();
   });
 
-  it("matches Node's figures for the same code, and prints both epoch times", async () => {
+  it("trains the same model with jax-js in the same browser (for the speed comparison)", async () => {
+    const page = await open(`${isolated.url}?compare=jaxjs`);
+    await page.fill(tid("epochs"), "2");
+    await page.click(tid("train-jaxjs"));
+    await page.waitForFunction(
+      `document.querySelector('[data-testid="jaxjs-summary"]').textContent !== "" || document.querySelector('[data-testid="error"]').textContent !== ""`,
+      null, { timeout: 120_000 },
+    );
+    expect(await page.textContent(tid("error"))).toBe("");
+    const r = JSON.parse((await page.textContent(tid("jaxjs-summary"))) ?? "") as { secondsPerEpoch: number[]; testAcc: number };
+    expect(r.secondsPerEpoch).toHaveLength(2);
+    expect(r.testAcc).toBeGreaterThanOrEqual(0.75);
+    times["jax-js in chromium"] = r.secondsPerEpoch.map((s) => Number(s.toFixed(2)));
+    await page.close();
+  });
+
+  it("matches Node's figures for the same code, and prints the epoch times", async () => {
     const fashion = await data.loadFashionMnist();
     const session = startSession({ model: "softmax", lr: 0.1, batchSize: 256, epochs: 2, seed: 0 }, fashion.train, fashion.test);
     const epochs: EpochSummary[] = [];
@@ -175,7 +191,11 @@ describe("the teaching page in Chromium", () => {
     expect(Number(epochs[0]!.trainLoss.toFixed(4))).toBe(reference.trainLoss);
     times["node"] = epochs.map((e) => Number(e.seconds.toFixed(2)));
     const lines = Object.entries(times).map(([k, v]) => `  ${k}: ${v.map((s) => `${s.toFixed(2)} s`).join(", ")}`);
-    const ratio = times["chromium, 2 threads"]!.at(-1)! / times["node"]!.at(-1)!;
-    process.stdout.write(`softmax epoch times (epochs 1, 2; batch 256):\n${lines.join("\n")}\n  chromium / node, epoch 2: ${ratio.toFixed(2)}\n`);
+    const last = (k: string): number => times[k]?.at(-1) ?? Number.NaN;
+    const ratios = [
+      `tenfold in chromium / tenfold in node: ${(last("chromium, 2 threads") / last("node")).toFixed(2)}`,
+      `jax-js in chromium / tenfold in chromium: ${(last("jax-js in chromium") / last("chromium, 2 threads")).toFixed(2)}`,
+    ];
+    process.stdout.write(`softmax epoch times (epochs 1, 2; batch 256):\n${lines.join("\n")}\n  epoch 2, ${ratios.join("; ")}\n`);
   });
 });

@@ -5,7 +5,7 @@
  */
 // parseIdx lives in a module that also reads files in Node; the page's bundler swaps those imports
 // for stubs (vite.config.ts) until the byte-level functions have a module of their own.
-import { parseIdx, splitFromBytes } from "../../src/data/idx.js";
+import { parseIdx, scalePixels, splitFromBytes } from "../../src/data/idx.js";
 import type { Examples } from "./session.js";
 
 /** The class names, in label order. */
@@ -19,8 +19,8 @@ async function fetchGunzipped(url: string): Promise<Uint8Array> {
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
-/** One split from its image and label files; `raw` keeps the uint8 pixels for drawing. */
-async function loadSplit(base: string, prefix: "train" | "t10k"): Promise<Examples & { raw: Uint8Array }> {
+/** One split's uint8 pixels and labels, checked: `[n, 28, 28]` images and `n` labels. */
+async function loadBytes(base: string, prefix: "train" | "t10k"): Promise<{ pixels: Uint8Array; labels: Uint8Array }> {
   const [imgBytes, lblBytes] = await Promise.all([
     fetchGunzipped(`${base}${prefix}-images-idx3-ubyte.gz`),
     fetchGunzipped(`${base}${prefix}-labels-idx1-ubyte.gz`),
@@ -31,12 +31,29 @@ async function loadSplit(base: string, prefix: "train" | "t10k"): Promise<Exampl
     throw new Error(`${prefix}-images-idx3-ubyte: expected uint8 [n, 28, 28], got ${images.type} [${images.dims.join(", ")}]`);
   if (labels.type !== "uint8" || labels.dims.length !== 1 || labels.dims[0] !== images.dims[0])
     throw new Error(`${prefix}-labels-idx1-ubyte: expected ${images.dims[0]} uint8 labels, got ${labels.type} [${labels.dims.join(", ")}]`);
-  const split = splitFromBytes(images.data as Uint8Array, labels.data as Uint8Array);
-  return { images: split.images, labels: split.labels, raw: images.data as Uint8Array };
+  return { pixels: images.data as Uint8Array, labels: labels.data as Uint8Array };
+}
+
+/** One split as tensors; `raw` keeps the uint8 pixels for drawing. */
+async function loadSplit(base: string, prefix: "train" | "t10k"): Promise<Examples & { raw: Uint8Array }> {
+  const { pixels, labels } = await loadBytes(base, prefix);
+  const split = splitFromBytes(pixels, labels);
+  return { images: split.images, labels: split.labels, raw: pixels };
 }
 
 /** The train and test splits (60,000 and 10,000 images). */
 export async function loadFashionMnist(base = "./data/"): Promise<{ train: Examples; test: Examples & { raw: Uint8Array } }> {
   const [train, test] = await Promise.all([loadSplit(base, "train"), loadSplit(base, "t10k")]);
   return { train, test };
+}
+
+/** The same data as plain arrays (pixels scaled to [0, 1]), for the jax-js comparison. */
+export async function loadFashionMnistArrays(base = "./data/"): Promise<{
+  trainX: Float32Array; trainY: Int32Array; testX: Float32Array; testY: Int32Array; nTrain: number; nTest: number;
+}> {
+  const [train, test] = await Promise.all([loadBytes(base, "train"), loadBytes(base, "t10k")]);
+  return {
+    trainX: scalePixels(train.pixels), trainY: Int32Array.from(train.labels), testX: scalePixels(test.pixels), testY: Int32Array.from(test.labels),
+    nTrain: train.labels.length, nTest: test.labels.length,
+  };
 }

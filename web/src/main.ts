@@ -30,9 +30,10 @@ const ui = {
   compiler: $("compiler"), chart: $<HTMLCanvasElement>("chart"),
 };
 
-const SOURCES: Readonly<Record<ModelName, { file: string; text: string }>> = {
-  softmax: { file: "examples/softmax-concise.ts", text: softmaxSource },
-  mlp: { file: "examples/mlp-mnist.ts", text: mlpSource },
+// Each example file, and the heading of its section that defines the model (marked on the page).
+const SOURCES: Readonly<Record<ModelName, { file: string; text: string; section: string }>> = {
+  softmax: { file: "examples/softmax-concise.ts", text: softmaxSource, section: "// ## Defining the model" },
+  mlp: { file: "examples/mlp-mnist.ts", text: mlpSource, section: "// ## The model" },
 };
 const GRID = 24; // test images shown
 const SLICE_MS = 12;
@@ -214,9 +215,16 @@ function reset(): void {
   setButtons("idle");
 }
 
+/** The example file's whole text, its model section marked and scrolled to. */
 function showCode(): void {
   const src = SOURCES[ui.model.value as ModelName] ?? SOURCES.softmax;
-  ui.code.textContent = src.text;
+  const from = Math.max(0, src.text.indexOf(src.section));
+  const next = src.text.indexOf("// ## ", from + src.section.length);
+  const to = next < 0 ? src.text.length : next;
+  const mark = document.createElement("mark");
+  mark.textContent = src.text.slice(from, to);
+  ui.code.replaceChildren(src.text.slice(0, from), mark, src.text.slice(to));
+  ui.code.scrollTop = mark.offsetTop; // the <pre> is the mark's offset parent (position: relative)
   ui.codeFile.textContent = src.file;
 }
 
@@ -238,6 +246,21 @@ ui.model.addEventListener("change", () => {
   showCode();
   ui.batchSize.value = String(data.TRAIN_CONFIG_DEFAULTS.batchSize[ui.model.value as ModelName] ?? 256);
 });
+
+// The comparison with jax-js, on request only (its code is a separate chunk).
+if (new URLSearchParams(location.search).get("compare") === "jaxjs") {
+  $("compare").hidden = false;
+  const button = $<HTMLButtonElement>("train-jaxjs");
+  button.addEventListener("click", () => {
+    button.disabled = true;
+    const epochs = Number(ui.epochs.value);
+    import("./compare.js")
+      .then(({ trainJaxJs }) => trainJaxJs(epochs))
+      .then((r) => ($("jaxjs-summary").textContent = JSON.stringify(r)))
+      .catch(showError)
+      .finally(() => (button.disabled = false));
+  });
+}
 
 showCode();
 ui.shapeSource.textContent = shapeError.source;
