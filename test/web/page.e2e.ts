@@ -9,6 +9,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
+import { createServer } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { data } from "../../src/node.js";
 import { startSession, summarize, type EpochSummary } from "../../web/src/session.js";
@@ -155,6 +156,23 @@ describe("the teaching page in Chromium", () => {
     times["chromium, 1 thread (not isolated)"] = rows.map((r) => Number(r[4]));
     expect(pageErrors(page)).toEqual([]);
     await page.close();
+  });
+
+  it("works from the dev server of npm run web (isolated, two threads)", async () => {
+    const server = await createServer({ configFile: join(root, "web", "vite.config.ts"), server: { port: 0 }, logLevel: "silent" });
+    try {
+      await server.listen();
+      const url = server.resolvedUrls?.local[0];
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+      const page = await open(url!);
+      expect(await page.evaluate("crossOriginIsolated")).toBe(true);
+      expect(await page.textContent(tid("error"))).toBe("");
+      expect(await page.textContent(tid("shape-error"))).toMatch(/matmul: inner dimensions 784 and 10 differ/);
+      expect(pageErrors(page)).toEqual([]);
+      await page.close();
+    } finally {
+      await server.close();
+    }
   });
 
   it("reports bad settings in the error element", async () => {

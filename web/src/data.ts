@@ -5,17 +5,23 @@
  */
 // parseIdx lives in a module that also reads files in Node; the page's bundler swaps those imports
 // for stubs (vite.config.ts) until the byte-level functions have a module of their own.
-import { parseIdx, scalePixels, splitFromBytes } from "../../src/data/idx.js";
+import { isGzip, parseIdx, scalePixels, splitFromBytes } from "../../src/data/idx.js";
 import type { Examples } from "./session.js";
 
 /** The class names, in label order. */
 export const CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"] as const;
 
-/** Bytes of a gzipped file at `url`, decompressed. */
+/**
+ * Bytes of a gzipped file at `url`, decompressed. Some servers (Vite's among them) send a `.gz` file
+ * with `Content-Encoding: gzip`, and the browser then hands over the decompressed bytes: those are
+ * recognised by the missing gzip magic and used as they are.
+ */
 async function fetchGunzipped(url: string): Promise<Uint8Array> {
   const res = await fetch(url);
-  if (!res.ok || res.body === null) throw new Error(`${url}: HTTP ${res.status} ${res.statusText}`);
-  const stream = res.body.pipeThrough(new DecompressionStream("gzip"));
+  if (!res.ok) throw new Error(`${url}: HTTP ${res.status} ${res.statusText}`);
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  if (!isGzip(bytes)) return bytes;
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
