@@ -11,6 +11,7 @@
  * until then the caller simply computes everything itself.
  */
 import type { WasmMemory, WasmModule } from "./wasm/api.js";
+import { wayChooser, type WayChooser } from "./adapt.js";
 import { canBlock, nodeWorkerThreads, startWebWorker } from "./host.js";
 
 // Control block slots (Int32Array over a SharedArrayBuffer).
@@ -20,14 +21,8 @@ const FINISHED = 2; // chunks completed (by either thread)
 const READY = 3; // 1 once the worker is waiting for jobs
 const ERR = 4; // 1 + index of a chunk that threw in the worker, or 0
 const PARAMS = 5; // module id, rows?, chunk size, m, n, flags, chunk count
-const WORKER_CHUNKS = 12; // chunks the worker ran in the current job
-const WORKER_US = 13; // microseconds it spent running them
 const SLOTS = 16;
 const CLOSED = 0xffff;
-// On a busy machine the worker can be descheduled while holding a chunk, and the caller then waits
-// longer than it would have taken alone: after such a job, work alone for a few jobs. A worker that
-// merely started late (it had gone to sleep between jobs) is not that: its chunks ran at full speed.
-const BACKOFF_JOBS = 8;
 
 // How long each side spins before blocking: jobs arrive in quick succession during training, and a
 // futex wake-up costs tens of microseconds, a sizeable share of a sub-millisecond GEMM. The worker spins
@@ -82,10 +77,7 @@ const serve = (ctrl, spin, take, state) => {
     try { run = take(id); } catch (e) { run = undefined; }
     if (run === undefined) return; // leave every chunk of this job to the caller
     for (let c = claim(ctrl, tag, chunks); c >= 0; c = claim(ctrl, tag, chunks)) {
-      const t0 = performance.now();
       try { if (rows) run(c * size, Math.min(m, (c + 1) * size), 0, n, flags); else run(0, m, c * size, Math.min(n, (c + 1) * size), flags); } catch (e) { Atomics.store(ctrl, ${ERR}, c + 1); Atomics.add(ctrl, ${FINISHED}, 1); break; }
-      Atomics.add(ctrl, ${WORKER_US}, Math.round((performance.now() - t0) * 1000));
-      Atomics.add(ctrl, ${WORKER_CHUNKS}, 1);
       Atomics.add(ctrl, ${FINISHED}, 1);
     }
   }
@@ -162,7 +154,8 @@ export interface Pool {
   /** Lets the worker forget module `id`. */
   drop(id: number): void;
   /**
-   * Runs `job` on both threads, the caller's share through `run`; returns when every chunk is done,
+   * Runs `job` on both threads, the caller's share through `run`, or all of it on the caller's thread
+   * where that has been faster for jobs of this id (see `adapt.ts`); returns when every chunk is done,
    * false if that could not be ensured (the caller should then recompute everything itself).
    */
   execute(job: PoolJob, run: (i0: number, i1: number, j0: number, j1: number, flags: number) => void): boolean;
@@ -205,7 +198,8 @@ export function createPool(memory: WasmMemory): Pool | undefined {
   const ctrl = new Int32Array(control);
   let dead = false;
   let seq = 0;
-  let backoff = 0;
+  // Per job id (one GEMM plan): whether sharing has been paying off.
+  const choosers = new Map<number, WayChooser>();
   const die = (): void => {
     dead = true;
   };
@@ -221,39 +215,36 @@ export function createPool(memory: WasmMemory): Pool | undefined {
   // worker has claimed, at most one each when the worker is descheduled).
   const blocking = canBlock();
   return {
-    ready: () => {
-      if (backoff > 0) {
-        backoff--;
-        return false;
-      }
-      return !dead && Atomics.load(ctrl, READY) === 1;
-    },
+    ready: () => !dead && Atomics.load(ctrl, READY) === 1,
     share: (id, module) => {
       if (!dead) post({ id, module });
     },
     drop: (id) => {
+      choosers.delete(id);
       if (!dead) post({ drop: id });
     },
     execute: (job, run) => {
+      let chooser = choosers.get(job.id);
+      if (chooser === undefined) choosers.set(job.id, (chooser = wayChooser()));
+      const t0 = performance.now();
+      if (!chooser.share()) {
+        run(0, job.m, 0, job.n, job.flags);
+        chooser.record(false, performance.now() - t0);
+        return true;
+      }
       seq = (seq + 1) & 0x7fff;
       const tag = seq;
       const params = [job.id, job.rows ? 1 : 0, job.size, job.m, job.n, job.flags, job.chunks];
       for (let i = 0; i < params.length; i++) Atomics.store(ctrl, PARAMS + i, params[i]!);
       Atomics.store(ctrl, FINISHED, 0);
-      Atomics.store(ctrl, WORKER_CHUNKS, 0);
-      Atomics.store(ctrl, WORKER_US, 0);
       Atomics.store(ctrl, ERR, 0);
       Atomics.store(ctrl, NEXT, tag << 16);
       Atomics.store(ctrl, SEQ, seq);
       Atomics.notify(ctrl, SEQ);
-      const t0 = performance.now();
-      let mine = 0;
       for (let c = claim(ctrl, tag, job.chunks); c >= 0; c = claim(ctrl, tag, job.chunks)) {
         run(...chunkBounds(job.rows, job.size, job.m, job.n, c), job.flags);
-        mine++;
         Atomics.add(ctrl, FINISHED, 1);
       }
-      const t1 = performance.now();
       let ok = true;
       join: {
         for (let i = 0; i < CALLER_SPIN; i++) if (Atomics.load(ctrl, FINISHED) === job.chunks) break join;
@@ -268,14 +259,7 @@ export function createPool(memory: WasmMemory): Pool | undefined {
           if (blocking) Atomics.wait(ctrl, FINISHED, Atomics.load(ctrl, FINISHED), 10);
         }
       }
-      // Waiting longer than working, for chunks that took the worker over twice as long as ours: it is not
-      // getting a core. Work alone for a few jobs.
-      const waited = performance.now() - t1;
-      if (waited > t1 - t0 && mine > 0) {
-        const theirs = Atomics.load(ctrl, WORKER_CHUNKS);
-        const perChunk = (t1 - t0) / mine;
-        if (theirs > 0 && Atomics.load(ctrl, WORKER_US) / 1000 / theirs > 2 * perChunk) backoff = BACKOFF_JOBS;
-      }
+      chooser.record(true, performance.now() - t0);
       // Close the job so a late-waking worker cannot claim from it with stale parameters.
       Atomics.store(ctrl, NEXT, (tag << 16) | CLOSED);
       const failed = Atomics.load(ctrl, ERR);
