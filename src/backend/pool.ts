@@ -229,7 +229,7 @@ export function createPool(memory: WasmMemory): Pool | undefined {
       const t0 = performance.now();
       if (!chooser.share()) {
         run(0, job.m, 0, job.n, job.flags);
-        chooser.record(false, performance.now() - t0);
+        chooser.record(performance.now() - t0);
         return true;
       }
       seq = (seq + 1) & 0x7fff;
@@ -259,7 +259,7 @@ export function createPool(memory: WasmMemory): Pool | undefined {
           if (blocking) Atomics.wait(ctrl, FINISHED, Atomics.load(ctrl, FINISHED), 10);
         }
       }
-      chooser.record(true, performance.now() - t0);
+      chooser.record(performance.now() - t0);
       // Close the job so a late-waking worker cannot claim from it with stale parameters.
       Atomics.store(ctrl, NEXT, (tag << 16) | CLOSED);
       const failed = Atomics.load(ctrl, ERR);
