@@ -1,16 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { wayChooser } from "../../src/backend/adapt.js";
-
-/** mulberry32, for reproducible delays. */
-function rng(seed: number): () => number {
-  let a = seed | 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { key, uniform } from "../../src/random/index.js";
 
 /** Runs `jobs` jobs through a chooser, each costing `cost(shared, job)` ms; the total and the ways taken. */
 function simulate(jobs: number, cost: (shared: boolean, job: number) => number): { total: number; ways: boolean[] } {
@@ -51,8 +41,8 @@ describe("wayChooser", () => {
 
   it("sees rare long waits: mostly fast shared jobs, one in ten delayed by a time slice", () => {
     // Typical shared job 0.06 ms, alone 0.1 ms; but 10 % of shared jobs wait 3 ms for the helper.
-    const r = rng(1);
-    const { total } = simulate(20_000, (s) => (s ? (r() < 0.1 ? 3.06 : 0.06) : 0.1));
+    const u = uniform(key(1), "20000").toFlat();
+    const { total } = simulate(20_000, (s, j) => (s ? (u[j]! < 0.1 ? 3.06 : 0.06) : 0.1));
     expect(total / 20_000).toBeLessThan(0.1 * 1.08);
   });
 
