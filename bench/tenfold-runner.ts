@@ -1,6 +1,6 @@
 /** This library as a {@link BenchRunner}, so the same rows run against it and against the peers. */
 import type { BenchRunner, Dataset, MatmulForm, ModelKind, TrainOpts, TrainResult } from "./peers/types.js";
-import { matmulGflops, mlpStepMs, trainEpochs } from "./tenfold.js";
+import { matmulGflops, mlpStepMs, stagingMs, trainEpochs } from "./tenfold.js";
 import { backendInfo, warmupBackend } from "../src/backend/gemm.js";
 import { configure } from "../src/backend/runtime.js";
 
@@ -10,6 +10,7 @@ import { configure } from "../src/backend/runtime.js";
  */
 export class TenfoldRunner implements BenchRunner {
   constructor(readonly name: "tenfold" | "tenfold1" = "tenfold") {}
+  readonly extraModels = ["mlp-dropout"] as const;
   async init(): Promise<void> {
     if (this.name === "tenfold1") configure({ threads: 1 });
     else await warmupBackend();
@@ -24,6 +25,9 @@ export class TenfoldRunner implements BenchRunner {
   }
   async mlpStepMs(batch: number, reps: number): Promise<number> {
     return mlpStepMs(batch, reps);
+  }
+  async stagingMs(batch: number, reps: number): Promise<{ gradOfJit: number; jitOfGrad: number }> {
+    return stagingMs(batch, reps);
   }
   async trainEpochs(model: ModelKind, data: Dataset, opts: TrainOpts): Promise<TrainResult> {
     return trainEpochs(model, data, opts);

@@ -2,7 +2,7 @@
  * This library's half of the side-by-side benchmark: the same rows the peers run (bench/peers/), on the
  * same data, written with the public API as a user would write them.
  */
-import { type Tensor, fromArray, random, nn, optim, train } from "../src/index.js";
+import { type Tensor, fromArray, grad, jit, random, nn, optim, train } from "../src/index.js";
 import { matmul as rawMatmul } from "../src/primitives/matmul.js";
 import { Concrete, impl, typed } from "../src/tensor/tensor.js";
 import { STEP_WARMUP } from "./peers/common.js";
@@ -42,7 +42,41 @@ export function matmulGflops(m: number, k: number, n: number, form: "nn" | "nt" 
 }
 
 type MlpParams = ReturnType<ReturnType<typeof mlpModel>["init"]>;
-const mlpModel = () => nn.mlp([784, 200, 200, 10] as const, { activation: nn.relu, init: nn.init.kaimingNormal, biasInit: nn.init.zeros });
+const mlpModel = (dropout = 0) =>
+  nn.mlp([784, 200, 200, 10] as const, { activation: nn.relu, init: nn.init.kaimingNormal, biasInit: nn.init.zeros, ...(dropout > 0 ? { dropout } : {}) });
+
+/**
+ * Median milliseconds of the MLP loss's gradient staged two ways, `grad(jit(loss))` and `jit(grad(loss))`,
+ * each replayed (after warm-up) on the same batch: the first differentiates a staged call by its own rule
+ * (forward and backward programs), the second stages the whole gradient.
+ */
+export function stagingMs(batch: number, reps: number): { gradOfJit: number; jitOfGrad: number } {
+  const model = mlpModel();
+  const x = random.uniform(random.key(1), "B 784", { B: batch }) as unknown as Tensor<[number, 784]>;
+  const y = fromArray(Array.from({ length: batch }, (_, i) => i % 10), "B", { B: batch }, "int32") as unknown as Tensor<[number], "int32">;
+  const params = model.init(random.key(0));
+  const loss = (p: MlpParams) => nn.crossEntropy(model.apply(p, x) as Tensor<[number, 10]>, y);
+  const time = (f: (p: MlpParams) => unknown): number => {
+    const times: number[] = [];
+    for (let i = 0; i < reps + STEP_WARMUP; i++) {
+      const t0 = performance.now();
+      f(params);
+      const dt = performance.now() - t0;
+      if (i >= STEP_WARMUP) times.push(dt);
+    }
+    return median(times);
+  };
+  const a = grad(jit(loss));
+  const b = jit(grad(loss));
+  // Interleaved, so both see the same machine.
+  const ga: number[] = [];
+  const gb: number[] = [];
+  for (let r = 0; r < 3; r++) {
+    ga.push(time(a));
+    gb.push(time(b));
+  }
+  return { gradOfJit: median(ga), jitOfGrad: median(gb) };
+}
 
 /**
  * Median milliseconds of one forward+backward+SGD step of the MLP 784-200-200-10, as `fit` takes it:
@@ -71,7 +105,7 @@ export function mlpStepMs(batch: number, reps: number): number {
 
 /** Trains softmax regression or the MLP as the tutorial does; seconds per epoch and the final test accuracy. */
 export function trainEpochs(
-  model: "softmax" | "mlp", data: BenchData, opts: { epochs: number; batchSize: number; lr: number; seed: number; onEpoch?: (e: { epoch: number; seconds: number; rssMB: number }) => void },
+  model: "softmax" | "mlp" | "mlp-dropout", data: BenchData, opts: { epochs: number; batchSize: number; lr: number; seed: number; onEpoch?: (e: { epoch: number; seconds: number; rssMB: number }) => void },
 ): { secondsPerEpoch: number[]; testAcc: number; peakRssMB: number } {
   // The arrays are wrapped, not copied: the loaded dataset is the only copy in memory.
   const wrap = <S extends [number, 784] | [number], D extends "float32" | "int32">(arr: Float32Array | Int32Array, shape: number[], dtype: D) =>
@@ -85,14 +119,18 @@ export function trainEpochs(
   const layer =
     model === "softmax"
       ? nn.linear(784, 10, { init: nn.init.normal(0.01), biasInit: nn.init.zeros })
-      : mlpModel();
+      : mlpModel(model === "mlp-dropout" ? 0.5 : 0);
   const params = layer.init(initKey!);
-  const apply = (p: typeof params, x: Tensor<[number, 784]>) => (layer.apply as (p: unknown, x: unknown) => Tensor<[number, 10]>)(p, x);
+  const apply = (p: typeof params, x: Tensor<[number, 784]>, o?: train.ModelOptions) => (layer.apply as (p: unknown, x: unknown, o?: unknown) => Tensor<[number, 10]>)(p, x, o);
+  const optimizer = optim.sgd(opts.lr);
+  // A stochastic model's key lives in the training state: each (staged) step splits it.
+  const state = model === "mlp-dropout" ? { ...train.initTrainState(params, optimizer), key: random.foldIn(key, 7) } : undefined;
   const events = train.fit({
     model: apply,
     loss: (o: Tensor<[number, 10]>, y: Tensor<[number], "int32">) => nn.crossEntropy(o, y),
-    optimizer: optim.sgd(opts.lr),
+    optimizer,
     params,
+    ...(state === undefined ? {} : { state }),
     epochs: opts.epochs,
     train: (e) => train.batches(random.foldIn(shuffleKey!, e), { x: trainX, y: trainY }, opts.batchSize),
     test: () => train.batches(null, { x: testX, y: testY }, 1000),

@@ -38,3 +38,35 @@ export class InputError extends Error {
     super(`${source}: ${detail}`);
   }
 }
+
+/** Formats a byte count in decimal units, as memory is sold and `ls -h --si` prints it: `9.6 GB`. */
+const showBytes = (b: number): string => {
+  const units = ["bytes", "kB", "MB", "GB", "TB", "PB", "EB"];
+  let i = 0;
+  let v = b;
+  while (v >= 1000 && i < units.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  return i === 0 ? `${b} bytes` : `${Number(v.toPrecision(3))} ${units[i]}`;
+};
+
+/**
+ * A tensor too large to allocate: names the operation, the dtype, the element count and the bytes it would
+ * need, and the shape when the operation knows it (bare storage requests know only the count).
+ */
+export class AllocationError extends Error {
+  override readonly name = "AllocationError";
+  constructor(
+    readonly op: string,
+    readonly dtype: string,
+    readonly elements: number,
+    readonly bytes: number,
+    readonly limit: number,
+    readonly shape?: readonly number[],
+  ) {
+    const what = shape === undefined ? `${elements} ${dtype} elements` : `a ${dtype} tensor of shape ${showShape(shape)}`;
+    const size = Number.isFinite(bytes) && bytes >= 1000 ? `${showBytes(bytes)} (${bytes} bytes)` : `${bytes} bytes`;
+    super(`${op}: ${what} would need ${size}, more than the ${limit / 2 ** 30} GiB one tensor may take`);
+  }
+}

@@ -9,7 +9,7 @@ export { isTensor } from "./tensor/tensor.js";
 export type { DType, FloatDType } from "./tensor/dtype.js";
 export type { Nested } from "./tensor/format.js";
 export type * from "./shape/types.js";
-export { ShapeError, DTypeError, TransformError, InputError } from "./errors.js";
+export { ShapeError, DTypeError, TransformError, InputError, AllocationError } from "./errors.js";
 export { parseShape, broadcastShapes } from "./shape/runtime.js";
 
 export { tensor, fromArray, zeros, ones, full, arange, linspace, eye, scalar, zerosLike, onesLike } from "./ops/create.js";
@@ -40,7 +40,10 @@ export { vmap } from "./transforms/vmap.js";
 export type { VmapOptions, Batched, BatchedArgs } from "./transforms/vmap.js";
 export { jacfwd, jacrev, hessian } from "./transforms/jacobian.js";
 export { customJvp, customVjp } from "./transforms/custom.js";
-export { jit } from "./transforms/jit.js";
+export { jit, makeProgram } from "./transforms/jit.js";
+export { Program } from "./core/program.js";
+export { scan, whileLoop, cond } from "./transforms/control.js";
+export type { ScanOptions } from "./transforms/control.js";
 export type { JitOptions } from "./transforms/jit.js";
 
 export * as nn from "./nn/index.js";

@@ -107,14 +107,24 @@ export async function runRows(
     row("mlp step b200", round(ms, 3), "ms", `median of ${stepReps}`);
   });
 
+  if (runner.stagingMs !== undefined) {
+    const staging = runner.stagingMs.bind(runner);
+    await attempt("mlp grad(jit(loss)) b200", async () => {
+      const { gradOfJit, jitOfGrad } = await staging(200, stepReps);
+      log(`${peer}: grad(jit(loss)) ${gradOfJit.toFixed(2)} ms, jit(grad(loss)) ${jitOfGrad.toFixed(2)} ms`);
+      row("mlp grad(jit(loss)) b200", round(gradOfJit, 3), "ms", `median of ${stepReps}; jit(grad(loss)): ${round(jitOfGrad, 3)} ms, ratio ${round(gradOfJit / jitOfGrad, 3)}`);
+      row("mlp jit(grad(loss)) b200", round(jitOfGrad, 3), "ms", `median of ${stepReps}`);
+    });
+  }
+
   // 3. training epochs
   const full = await loadData();
   const data = cfg.quick ? subsetDataset(full, 2000, 1000) : full;
   const dataNote = cfg.quick ? ` (quick: ${data.nTrain} train / ${data.nTest} test subset)` : "";
   let peakRss = 0;
-  for (const model of ["softmax", "mlp"] as const) {
+  for (const model of ["softmax", "mlp", ...(runner.extraModels ?? [])] as const) {
     const batchSize = model === "softmax" ? 256 : 200;
-    const epochs = cfg.quick ? 1 : model === "mlp" && cfg.slow ? cfg.slowMlpEpochs : cfg.epochs;
+    const epochs = cfg.quick ? 1 : model !== "softmax" && cfg.slow ? cfg.slowMlpEpochs : cfg.epochs;
     await attempt(`${model} epoch b${batchSize}`, async () => {
       const res = await runner.trainEpochs(model, data, {
         epochs,

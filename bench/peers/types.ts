@@ -19,7 +19,8 @@ export type PeerName = "jaxjs" | "tfjsWasm" | "tfjsCpu" | "pytorch";
 
 export type MatmulForm = "nn" | "nt" | "tn";
 
-export type ModelKind = "softmax" | "mlp";
+/** `mlp-dropout`: the MLP with dropout(0.5) after each hidden layer (runners that list it in `extraModels`). */
+export type ModelKind = "softmax" | "mlp" | "mlp-dropout";
 
 export interface EpochEvent {
   epoch: number;
@@ -54,6 +55,13 @@ export interface BenchRunner {
   /** Median ms of one forward+backward+SGD step of MLP 784-200-200-10 (jitted where supported). */
   mlpStepMs(batch: number, reps: number): Promise<number>;
   trainEpochs(model: ModelKind, data: Dataset, opts: TrainOpts): Promise<TrainResult>;
+  /** Models beyond softmax and the MLP that this runner trains. */
+  readonly extraModels?: readonly ModelKind[];
+  /**
+   * Optional: median ms of the MLP loss's gradient staged two ways, `grad(jit(loss))` (the staged call's
+   * own reverse-mode rule) and `jit(grad(loss))`, replayed on same-shaped batches.
+   */
+  stagingMs?(batch: number, reps: number): Promise<{ gradOfJit: number; jitOfGrad: number }>;
   /** Optional: release resources (child processes, wasm state). */
   dispose?(): Promise<void>;
 }

@@ -9,7 +9,7 @@
  * Node also `TENFOLD_BACKEND=typescript|wasm1|wasm`, `TENFOLD_THREADS`) forces a mode (wasm1 =
  * single-threaded wasm) or one thread.
  */
-import { allocUninit } from "../tensor/dtype.js";
+import { allocUninit, freshStorage } from "../tensor/dtype.js";
 import { createPool, type Pool } from "./pool.js";
 import { checkGemmArgs, gemmF32Reference, type GemmOptions } from "./reference.js";
 import { ARENA_BASE, getWasm, heapAddress, MAX_PAGES, requestedMode, reserve, threadCount, type BackendMode, type Wasm } from "./runtime.js";
@@ -183,7 +183,7 @@ function gemmWasm(
 
 /** Result of a problem with an empty dimension: bias (or zero) rows, relu'd. */
 function emptyProduct(m: number, n: number, bias: Float32Array | undefined, relu: boolean): Float32Array {
-  const out = new Float32Array(m * n);
+  const out = freshStorage("float32", m * n) as Float32Array;
   if (bias !== undefined)
     for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out[i * n + j] = relu && !(bias[j]! > 0) ? 0 : bias[j]!;
   return out;
@@ -203,7 +203,7 @@ export function gemmF32Mode(
 ): Float32Array {
   checkGemmArgs(a, b, m, k, n, opts.bias);
   const relu = opts.relu === true;
-  if (m === 0 || n === 0) return new Float32Array(m * n);
+  if (m === 0 || n === 0) return new Float32Array(0);
   if (k === 0) return emptyProduct(m, n, opts.bias, relu);
   const w = mode === "typescript" ? null : getWasm();
   if (w !== null) {

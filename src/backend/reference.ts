@@ -3,6 +3,7 @@
  * back to), and the float64 kernel. Both run i-k-j so the inner loop streams rows of op(B) and of the
  * output; Bᵀ is transposed once up front for the same reason.
  */
+import { freshStorage } from "../tensor/dtype.js";
 
 /** Options shared by every GEMM entry point. */
 export interface GemmOptions<T> {
@@ -46,7 +47,7 @@ export function gemmF32Reference(
   a: Float32Array, b: Float32Array, m: number, k: number, n: number, opts: GemmOptions<Float32Array> = {},
 ): Float32Array {
   checkGemmArgs(a, b, m, k, n, opts.bias);
-  const out = new Float32Array(m * n);
+  const out = freshStorage("float32", m * n) as Float32Array;
   const bt = opts.transB === true ? transposed64(b, n, k) : b;
   const transA = opts.transA === true;
   const bias = opts.bias;
@@ -72,7 +73,7 @@ export function gemmF64(
   a: Float64Array, b: Float64Array, m: number, k: number, n: number, opts: GemmOptions<Float64Array> = {},
 ): Float64Array {
   checkGemmArgs(a, b, m, k, n, opts.bias);
-  const out = new Float64Array(m * n);
+  const out = freshStorage("float64", m * n) as Float64Array;
   const bt = opts.transB === true ? transposed64(b, n, k) : b;
   const transA = opts.transA === true;
   const bias = opts.bias;

@@ -22,12 +22,9 @@ export type SameTree<X> = X;
 /** A leaf tensor type, for trees that hold tensors of any shape. */
 export type TensorOf<S extends Shape, D extends DType> = Tensor<S, D>;
 
-/**
- * Whether a value is a record node of a tree: a plain object, except PRNG keys (`{ _tag: "Key", … }`),
- * which are static data — never differentiated, never updated by an optimizer.
- */
+/** Whether a value is a record node of a tree: a plain object. */
 const isRecord = (x: unknown): x is Record<string, unknown> =>
-  x !== null && typeof x === "object" && Object.getPrototypeOf(x) === Object.prototype && (x as { _tag?: unknown })._tag !== "Key";
+  x !== null && typeof x === "object" && Object.getPrototypeOf(x) === Object.prototype;
 
 /** Whether a value is a tree leaf. */
 export const isLeaf = (x: unknown): x is Leaf => typeof x === "number" || isTensor(x);

@@ -6,7 +6,8 @@
  */
 import { ShapeError, TransformError } from "../errors.js";
 import { Concrete, TensorImpl } from "../tensor/tensor.js";
-import type { Meta, Primitive } from "./primitive.js";
+import { checkAllocation } from "../tensor/dtype.js";
+import type { Meta, MultiPrimitive, Primitive } from "./primitive.js";
 
 /** A transformation in progress. */
 export abstract class Trace {
@@ -18,6 +19,8 @@ export abstract class Trace {
   ) {}
   /** Applies a primitive to arguments, at least one of which is a tracer of this trace. */
   abstract process<P>(prim: Primitive<P>, inputs: readonly TensorImpl[], params: P): TensorImpl;
+  /** Applies a multi-output primitive (a staged call, a custom rule, control flow). */
+  abstract processMulti<P>(prim: MultiPrimitive<P>, inputs: readonly TensorImpl[], params: P): readonly TensorImpl[];
 }
 
 /** A value seen through a transformation. */
@@ -62,48 +65,43 @@ function checkNames(op: string, inputs: readonly TensorImpl[]): void {
   }
 }
 
+/** Deferred values (neither concrete nor traced, e.g. a lazy minibatch gather) are computed now. */
+function settle(inputs: readonly TensorImpl[]): readonly TensorImpl[] {
+  return inputs.some((x) => !(x instanceof Concrete) && !(x instanceof Tracer)) ? inputs.map((x) => (x instanceof Tracer ? x : x.concrete())) : inputs;
+}
+
+/** A result's meta, refused (naming the op and the shape) when it is too large to allocate. */
+function checked(op: string, meta: Meta): Meta {
+  checkAllocation(op, meta.shape, meta.dtype);
+  return meta;
+}
+
 /** The single dispatch point of every primitive application. */
 export function bind<P>(prim: Primitive<P>, inputs: readonly TensorImpl[], params: P): TensorImpl {
-  // Deferred values (neither concrete nor traced, e.g. a lazy minibatch gather) are computed now.
-  if (inputs.some((x) => !(x instanceof Concrete) && !(x instanceof Tracer))) inputs = inputs.map((x) => (x instanceof Tracer ? x : x.concrete()));
+  inputs = settle(inputs);
   checkNames(prim.name, inputs);
   let top: Trace | null = null;
   for (const x of inputs) {
     if (x instanceof Tracer && (top === null || x.trace.level > top.level)) top = x.trace;
   }
-  if (top === null) {
-    const meta = prim.abstract(inputs, params);
-    return new Concrete(meta.shape, meta.dtype, prim.impl(inputs as readonly Concrete[], params, meta), meta.names);
-  }
-  if (!top.active) throw new TransformError(prim.name, `a tracer of a finished ${top.kind} transformation was used (a leaked tracer)`);
-  prim.abstract(inputs, params);
+  if (top !== null && !top.active) throw new TransformError(prim.name, `a tracer of a finished ${top.kind} transformation was used (a leaked tracer)`);
+  const meta = checked(prim.name, prim.abstract(inputs, params));
+  if (top === null) return new Concrete(meta.shape, meta.dtype, prim.impl(inputs as readonly Concrete[], params, meta), meta.names);
   return top.process(prim, inputs, params);
 }
 
+/** The dispatch point of multi-output primitives: evaluates them, or hands them to the innermost transformation. */
+export function bindMulti<P>(prim: MultiPrimitive<P>, inputs: readonly TensorImpl[], params: P): readonly TensorImpl[] {
+  inputs = settle(inputs);
+  const top = topTrace(inputs, prim.name);
+  for (const m of prim.abstract(inputs, params)) checked(prim.name, m);
+  return top === null ? prim.impl(inputs as readonly Concrete[], params) : top.processMulti(prim, inputs, params);
+}
+
 /** The innermost active transformation among some values, or null when they are all concrete. */
-export function topTrace(inputs: readonly TensorImpl[]): Trace | null {
+export function topTrace(inputs: readonly TensorImpl[], op = "custom rule"): Trace | null {
   let top: Trace | null = null;
   for (const x of inputs) if (x instanceof Tracer && (top === null || x.trace.level > top.level)) top = x.trace;
-  if (top !== null && !top.active) throw new TransformError("custom rule", `a tracer of a finished ${top.kind} transformation was used (a leaked tracer)`);
+  if (top !== null && !top.active) throw new TransformError(op, `a tracer of a finished ${top.kind} transformation was used (a leaked tracer)`);
   return top;
-}
-
-let stagingDepth = 0;
-
-/** Runs `body` while a function is being staged by `jit`. */
-export function whileStaging<R>(body: () => R): R {
-  stagingDepth++;
-  try {
-    return body();
-  } finally {
-    stagingDepth--;
-  }
-}
-
-/**
- * Refuses an operation whose result would be frozen into a staged program, such as drawing random
- * numbers from a key captured by a closure (every replay would reuse the same numbers).
- */
-export function assertNotStaging(op: string, why: string): void {
-  if (stagingDepth > 0) throw new TransformError("jit", `${op} cannot run while a function is being staged by jit: ${why}`);
 }

@@ -164,7 +164,9 @@ export function dropout(p: number): ShapePreservingLayer {
       const xi = impl(x);
       if (p === 1) return typed(E.mul(xi, constant(0, xi.dtype)));
       const keep = impl(bernoulli(key, 1 - p, xi.shape.join(" ") as "")) as TensorImpl;
-      return typed(E.where(keep, E.mul(xi, constant(1 / (1 - p), xi.dtype)), constant(0, xi.dtype)));
+      // The mask depends on the key alone, so the gradient is one product, ct · mask (PyTorch: x · mask · scale).
+      const mask = E.where(keep, constant(1 / (1 - p), xi.dtype), constant(0, xi.dtype));
+      return typed(E.mul(xi, mask));
     },
   };
 }

@@ -16,7 +16,7 @@ import * as E from "../primitives/elementwise.js";
 import * as R from "../primitives/reduce.js";
 import * as S from "../primitives/structure.js";
 import { constant } from "../primitives/util.js";
-import { logSoftmaxRaw, softplusRaw } from "../ops/activations.js";
+import { logSoftmaxRaw } from "../ops/activations.js";
 import { takeAlongAxis } from "../ops/structure.js";
 import { customJvp, customVjp } from "../transforms/custom.js";
 
@@ -398,13 +398,18 @@ export interface BceWithLogitsOptions extends BceOptions {
 
 /**
  * Binary cross-entropy of logits (PyTorch `binary_cross_entropy_with_logits`), stable for any logit:
- * (1−y)·x + (1 + (p−1)·y)·softplus(−x), with `p` the positive weight.
+ * (1−y)·softplus(x) + p·y·softplus(−x), with `p` the positive weight. This is PyTorch's
+ * (1−y)·x + (1 + (p−1)·y)·softplus(−x) regrouped so that no term cancels another: there, x + softplus(−x)
+ * for a very negative x rounds log(1 + eˣ) away (x = −30, y = 0 gives 0 instead of 9.4e−14).
  */
 export const binaryCrossEntropyWithLogits: PointwiseLoss<BceWithLogitsOptions> = pointwise("binaryCrossEntropyWithLogits", (x, y, o) => {
-  const one = c(1, x);
-  const sp = softplusRaw(E.neg(x));
-  const logWeight = o.posWeight === undefined ? one : E.add(one, E.mul(E.sub(E.cast(impl(o.posWeight), x.dtype), one), y));
-  const l = E.add(E.mul(E.sub(one, y), x), E.mul(logWeight, sp));
+  const tail = E.log1p(E.exp(E.neg(E.abs(x))));
+  // softplus(x) as x + max(−x, 0) + log1p(e^−|x|): the same number as max(x, 0) + …, except NaN at x = −∞,
+  // where PyTorch's (1−y)·x + … is NaN too (∞ − ∞, or 0·∞ when y = 1).
+  const spPos = E.add(E.add(x, E.maximum(E.neg(x), c(0, x))), tail);
+  const spNeg = E.add(E.maximum(E.neg(x), c(0, x)), tail);
+  const py = o.posWeight === undefined ? y : E.mul(E.cast(impl(o.posWeight), x.dtype), y);
+  const l = E.add(E.mul(E.sub(c(1, x), y), spPos), E.mul(py, spNeg));
   return o.weight === undefined ? l : E.mul(l, E.cast(impl(o.weight), x.dtype));
 });
 
@@ -430,10 +435,21 @@ export interface KlDivFn {
   ): (input: Tensor<Sh, D>) => Reduced<Sh, D, Rd>;
 }
 
-/** x·log x with 0·log 0 = 0 (and a finite gradient there). */
+/** x·log x as `torch.xlogy(x, x)`: 0 at x = 0 (with a gradient of 0 there), NaN for x < 0 or NaN. */
 function xlogx(x: T): T {
+  const zero = E.eq(x, c(0, x));
+  return E.where(zero, c(0, x), E.mul(x, E.log(E.where(zero, c(1, x), x))));
+}
+
+/**
+ * −x·log x as `torch.special.entr`: 0 at x = 0 (with a gradient of 0 there, not entr's +∞, so a
+ * probability that underflowed to 0 does not turn the gradient into NaN), −∞ for x < 0, NaN for NaN.
+ */
+function entr(x: T): T {
   const pos = E.gt(x, c(0, x));
-  return E.where(pos, E.mul(x, E.log(E.where(pos, x, c(1, x)))), c(0, x));
+  const neg = E.lt(x, c(0, x));
+  // x·0 is 0 for x = 0 and NaN for NaN: the two values left once the signs are decided.
+  return E.where(pos, E.neg(E.mul(x, E.log(E.where(pos, x, c(1, x))))), E.where(neg, c(-Infinity, x), E.mul(x, c(0, x))));
 }
 
 /**
@@ -472,7 +488,8 @@ export interface EntropyFn {
 }
 
 /**
- * Shannon entropy −Σ p·log p along `axis` (0·log 0 = 0), in nats or, with `base: 2`, bits:
+ * Shannon entropy −Σ p·log p along `axis` (0·log 0 = 0; a negative p gives −∞ and NaN stays NaN, as
+ * `torch.special.entr`), in nats or, with `base: 2`, bits:
  * `entropy(tensor([0.25, 0.25, 0.25, 0.25]), { base: 2 })` is 2.
  */
 export const entropy: EntropyFn = ((p: Tensor<any, any>, opts?: EntropyOptions) => {
@@ -486,7 +503,7 @@ export const entropy: EntropyFn = ((p: Tensor<any, any>, opts?: EntropyOptions) 
   if (!Number.isInteger(ax0) || ax < 0 || ax >= r) throw new ShapeError(op, `axis ${ax0} is out of range for rank ${r}`, [x.shape]);
   const base = opts?.base ?? Math.E;
   if (!(base > 0 && base !== 1)) throw new RangeError(`${op}: base must be positive and not 1, got ${base}`);
-  let h = E.neg(R.sum(xlogx(x), [ax], false));
+  let h = R.sum(entr(x), [ax], false);
   if (base !== Math.E) h = E.div(h, c(Math.log(base), x));
   return typed(reduce(op, h, opts?.reduction ?? "none"));
 }) as EntropyFn;

@@ -5,19 +5,30 @@ import { isFloat, type DType } from "../tensor/dtype.js";
 import { typed, type Tensor, type TensorImpl } from "../tensor/tensor.js";
 import * as E from "../primitives/elementwise.js";
 import { constant } from "../primitives/util.js";
-import { logsumexpRaw } from "./reduce.js";
+import * as R from "../primitives/reduce.js";
+import { stopGradient } from "../primitives/structure.js";
+import { shiftedLogSumExp } from "./reduce.js";
 import { operand } from "./util.js";
 
 const f = (x: TensorImpl): TensorImpl => (isFloat(x.dtype) ? x : E.cast(x, "float32"));
 
-/** Run-time log-softmax: x − logsumexp(x), stable for logits of any magnitude. */
+/** Run-time log-softmax: (x − m) − log Σ exp(x − m), stable for logits of any magnitude (see `shiftedLogSumExp`). */
 export function logSoftmaxRaw(x: TensorImpl, axis: number): TensorImpl {
   const xf = f(x);
-  return E.sub(xf, logsumexpRaw(xf, [normAxis("logSoftmax", axis, xf.shape.length)], true));
+  const { shifted, logSum } = shiftedLogSumExp(xf, [normAxis("logSoftmax", axis, xf.shape.length)], false);
+  return E.sub(shifted, logSum);
 }
 
-/** Run-time softmax: exp of the log-softmax, so huge logits neither overflow nor give NaN. */
-export const softmaxRaw = (x: TensorImpl, axis: number): TensorImpl => E.exp(logSoftmaxRaw(x, axis));
+/**
+ * Run-time softmax: exp(x − m) / Σ exp(x − m), m the stop-gradient row maximum (as torch.softmax), so
+ * huge logits neither overflow nor lose digits and every term of the sum is at most 1.
+ */
+export function softmaxRaw(x: TensorImpl, axis: number): TensorImpl {
+  const xf = f(x);
+  const ax = [normAxis("softmax", axis, xf.shape.length)];
+  const e = E.exp(E.sub(xf, stopGradient(R.max(xf, ax, true))));
+  return E.div(e, R.sum(e, ax, true));
+}
 
 /** Softmax along `axis` (default −1): rows sum to 1, unchanged by adding a constant to a row. */
 export function softmax<S extends Shape, D extends DType>(x: Tensor<S, D>, axis = -1): Tensor<S, D> {

@@ -2,10 +2,10 @@
  * Constructors. Shapes are written as strings (`"B 784"`) or inferred from nested arrays; named dims
  * get their sizes from a record (`zeros("B 784", { B: 32 })`), required by the type when the spec has names.
  */
-import { ShapeError } from "../errors.js";
+import { DTypeError, ShapeError } from "../errors.js";
 import { resolveShape, type DimSizes } from "../shape/runtime.js";
 import type { NestedShape, Shape, ShapeOf, SizesArg } from "../shape/types.js";
-import { alloc, coerce, DTYPES, type DType } from "../tensor/dtype.js";
+import { alloc, checkAllocation, coerce, DTYPES, type DType } from "../tensor/dtype.js";
 import { Concrete, typed, impl, noNames, type Tensor, type AnyTensor } from "../tensor/tensor.js";
 
 /** Trailing arguments of a constructor: the named sizes when the spec has names, then a dtype. */
@@ -13,22 +13,50 @@ export type CreateArgs<S extends string, D extends DType> = [...SizesArg<ShapeOf
 /** Trailing arguments without a dtype (float32). */
 export type SizeArgs<S extends string> = SizesArg<ShapeOf<S>>;
 
-function splitArgs(args: readonly unknown[]): { sizes: DimSizes; dtype: DType | undefined } {
+/** A value as an error message shows it: strings quoted, objects as (shortened) JSON. */
+function describe(v: unknown): string {
+  if (typeof v === "string") return `'${v}'`;
+  if (v === null || (typeof v !== "object" && typeof v !== "function")) return typeof v === "symbol" ? v.toString() : String(v);
+  let json: string;
+  try {
+    json = JSON.stringify(v) ?? Object.prototype.toString.call(v);
+  } catch {
+    json = Object.prototype.toString.call(v);
+  }
+  if (typeof v === "function") return "a function";
+  return `${Array.isArray(v) ? "an array" : "an object"} ${json.length > 60 ? `${json.slice(0, 57)}...` : json}`;
+}
+
+/** A dtype argument checked at run time (JavaScript callers and casts get past the types). */
+function dtypeArg(op: string, v: unknown): DType | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v === "string" && DTYPES.includes(v as DType)) return v as DType;
+  const hint = v !== null && typeof v === "object" && "dtype" in v ? `; pass the dtype itself, as in ${op}(…, "float32")` : "";
+  throw new DTypeError(op, `expected a dtype (${DTYPES.map((d) => `"${d}"`).join(", ")}), got ${describe(v)}${hint}`);
+}
+
+function splitArgs(op: string, args: readonly unknown[]): { sizes: DimSizes; dtype: DType | undefined } {
   let sizes: DimSizes = {};
   let dtype: DType | undefined;
   for (const a of args) {
-    if (typeof a === "string") {
-      if (!DTYPES.includes(a as DType)) throw new ShapeError("create", `unknown dtype '${a}'`);
-      dtype = a as DType;
-    } else if (a !== undefined && a !== null && typeof a === "object") sizes = a as DimSizes;
+    if (a === undefined) continue;
+    if (typeof a === "string") dtype = dtypeArg(op, a);
+    else if (a !== null && typeof a === "object" && !Array.isArray(a)) {
+      for (const [k, v] of Object.entries(a)) {
+        if (k === "dtype") dtypeArg(op, a);
+        if (typeof v !== "number") throw new ShapeError(op, `the size of named dim '${k}' must be a number, got ${describe(v)}`);
+      }
+      sizes = a as DimSizes;
+    } else throw new DTypeError(op, `expected named sizes (such as { B: 32 }) or a dtype after the shape, got ${describe(a)}`);
   }
   return { sizes, dtype };
 }
 
 function make(op: string, spec: string, args: readonly unknown[], fill: (data: ReturnType<typeof alloc>, sizes: number[]) => void, defaultDtype: DType = "float32"): AnyTensor {
-  const { sizes, dtype } = splitArgs(args);
+  const { sizes, dtype } = splitArgs(op, args);
   const r = resolveShape(spec, sizes, op);
   const d = dtype ?? defaultDtype;
+  checkAllocation(op, r.sizes, d);
   let n = 1;
   for (const s of r.sizes) n *= s;
   const data = alloc(d, n);
@@ -98,7 +126,7 @@ export function tensor<const T extends NestedInput, D extends DType = T extends 
     probe = probe[0];
   }
   const isBool = typeof probe === "boolean";
-  const d: DType = dtype ?? (isBool ? "bool" : "float32");
+  const d: DType = dtypeArg("tensor", dtype) ?? (isBool ? "bool" : "float32");
   let n = 1;
   for (const s of shape) n *= s;
   const out = alloc(d, n);
@@ -118,7 +146,7 @@ export function tensor<const T extends NestedInput, D extends DType = T extends 
 
 /** A rank-0 tensor. */
 export function scalar<D extends DType = "float32">(value: number | boolean, dtype?: D): Tensor<[], D> {
-  const d: DType = dtype ?? (typeof value === "boolean" ? "bool" : "float32");
+  const d: DType = dtypeArg("scalar", dtype) ?? (typeof value === "boolean" ? "bool" : "float32");
   const out = alloc(d, 1);
   out[0] = coerce(d, Number(value));
   return typed(new Concrete([], d, out));
@@ -137,11 +165,13 @@ export function arange(a: number, b?: number | DType, c?: number | DType, e?: DT
     start = a;
     stop = b;
     if (typeof c === "number") step = c;
-    else if (typeof c === "string") dtype = c;
-    if (e !== undefined) dtype = e;
-  } else if (typeof b === "string") dtype = b;
+    else dtype = dtypeArg("arange", c) ?? dtype;
+    dtype = dtypeArg("arange", e) ?? dtype;
+  } else dtype = dtypeArg("arange", b) ?? dtype;
   if (step === 0 || !Number.isFinite(step)) throw new ShapeError("arange", `step must be a non-zero finite number, got ${step}`);
+  if (!Number.isFinite(start) || !Number.isFinite(stop)) throw new ShapeError("arange", `start and stop must be finite numbers, got ${start} and ${stop}`);
   const n = Math.max(0, Math.ceil((stop - start) / step));
+  checkAllocation("arange", [n], dtype);
   const out = alloc(dtype, n);
   for (let i = 0; i < n; i++) out[i] = coerce(dtype, start + i * step);
   return typed(new Concrete([n], dtype, out));
@@ -150,7 +180,8 @@ export function arange(a: number, b?: number | DType, c?: number | DType, e?: DT
 /** `num` evenly spaced values from `start` to `stop` inclusive. */
 export function linspace<const N extends number, D extends DType = "float32">(start: number, stop: number, num: N, dtype?: D): Tensor<[N], D> {
   if (!Number.isInteger(num) || num < 0) throw new ShapeError("linspace", `num must be a non-negative integer, got ${num}`);
-  const d: DType = dtype ?? "float32";
+  const d: DType = dtypeArg("linspace", dtype) ?? "float32";
+  checkAllocation("linspace", [num], d);
   const out = alloc(d, num);
   const step = num > 1 ? (stop - start) / (num - 1) : 0;
   for (let i = 0; i < num; i++) out[i] = coerce(d, i === num - 1 && num > 1 ? stop : start + i * step);
@@ -160,7 +191,8 @@ export function linspace<const N extends number, D extends DType = "float32">(st
 /** The `n×n` identity matrix. */
 export function eye<const N extends number, D extends DType = "float32">(n: N, dtype?: D): Tensor<[N, N], D> {
   if (!Number.isInteger(n) || n < 0) throw new ShapeError("eye", `n must be a non-negative integer, got ${n}`);
-  const d: DType = dtype ?? "float32";
+  const d: DType = dtypeArg("eye", dtype) ?? "float32";
+  checkAllocation("eye", [n, n], d);
   const out = alloc(d, n * n);
   for (let i = 0; i < n; i++) out[i * n + i] = 1;
   return typed(new Concrete([n, n], d, out));

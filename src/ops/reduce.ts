@@ -67,25 +67,36 @@ export interface VarianceOptions {
 }
 
 /**
- * Σ(x − mean)² / max(0, N − correction) over the reduced axes, composed from sum, div, sub and mul, so
- * every transformation differentiates and batches it with no rule of its own. Two passes, not
- * E[x²] − E[x]², so a large mean does not cancel the variance away.
+ * Σ(x − m)² − (Σ(x − m))²/N over the reduced axes, divided by max(0, N − correction), with m the computed
+ * mean: the corrected two-pass formula, exact for any m, so the mean's own rounding (an ulp of 1e6 is
+ * 1/16 in float32) does not enter the variance, and with no E[x²] − E[x]² to cancel. Float32 (and integer)
+ * inputs are computed in float64 and rounded once at the end, so spreads of an ulp around 1e6 and squares
+ * beyond float32's range (|x − m| > 1.8e19) still give the float32 answer. Composed from primitives, so
+ * every transformation differentiates and batches it with no rule of its own; its gradient is
+ * 2(x − m) − 2Σ(x − m)/N, likewise free of m's rounding.
  */
 function varianceRaw(op: string, x: TensorImpl, axes: number[], keep: boolean, correction: number | undefined): TensorImpl {
   const c = correction ?? 1;
   if (!Number.isFinite(c)) throw new RangeError(`${op}: correction must be a finite number, got ${c}`);
-  const xf = isFloat(x.dtype) ? x : E.cast(x, "float32");
-  const n = axes.reduce((p, a) => p * xf.shape[a]!, 1);
-  const m = E.div(R.sum(xf, axes, true), constant(n, xf.dtype));
-  const d = E.sub(xf, m);
-  return E.div(R.sum(E.mul(d, d), axes, keep), constant(Math.max(0, n - c), xf.dtype));
+  const xw = x.dtype === "float64" ? x : E.cast(x, "float64");
+  const n = axes.reduce((p, a) => p * xw.shape[a]!, 1);
+  const m = E.div(R.sum(xw, axes, true), constant(n, "float64"));
+  const d = E.sub(xw, m);
+  const sd = R.sum(d, axes, keep);
+  const ss = E.sub(R.sum(E.mul(d, d), axes, keep), E.div(E.mul(sd, sd), constant(n, "float64")));
+  return E.div(ss, constant(Math.max(0, n - c), "float64"));
 }
+
+/** The result dtype of a variance: the input's when it is a float, float32 otherwise. */
+const varianceDType = (x: TensorImpl): FloatDType => (x.dtype === "float64" ? "float64" : "float32");
 
 /**
  * Variance, as `torch.var`: `correction` 1 (the default, unbiased) divides by N − 1, 0 by N; N − correction ≤ 0
  * gives ∞ or NaN like PyTorch. Integers give float32. Named `variance` because `var` is a keyword.
  */
-export const variance = reduction<"variance", "float", VarianceOptions>("variance", (x, axes, keep, o) => varianceRaw("variance", x, axes, keep, o.correction));
+export const variance = reduction<"variance", "float", VarianceOptions>("variance", (x, axes, keep, o) =>
+  E.cast(varianceRaw("variance", x, axes, keep, o.correction), varianceDType(x)),
+);
 
 /**
  * Standard deviation √variance, as `torch.std` (same `correction`). Where it is 0 its gradient is 0, as in
@@ -96,7 +107,7 @@ export const std = reduction<"std", "float", VarianceOptions>("std", (x, axes, k
   const zero = constant(0, v.dtype);
   const isZero = E.eq(v, zero);
   // The inner `where` keeps √ away from 0, so its infinite derivative never meets the zero cotangent.
-  return E.where(isZero, zero, E.sqrt(E.where(isZero, constant(1, v.dtype), v)));
+  return E.cast(E.where(isZero, zero, E.sqrt(E.where(isZero, constant(1, v.dtype), v))), varianceDType(x));
 });
 
 /** Maximum; ties share the gradient evenly. */
@@ -118,19 +129,51 @@ function argReduce(f: (x: TensorImpl, axis: number, keep: boolean) => TensorImpl
 }
 
 /**
- * log Σ exp(x), stable for inputs of any magnitude: the maximum is subtracted first and added back
- * (it is held constant for differentiation, which leaves the gradient — softmax — unchanged).
+ * log Σ exp(x), stable for inputs of any magnitude: m + log Σ exp(x − m) with m the row maximum, held
+ * constant for differentiation (which leaves the gradient, softmax, unchanged). As `torch.logsumexp`, a row
+ * of −∞ gives −∞ and one holding +∞ gives +∞.
  */
 export const logsumexp = reduction("logsumexp", (x, axes, keep) => logsumexpRaw(x, axes, keep));
 
-/** Run-time logsumexp, shared with the softmax family. */
+/** Run-time logsumexp. */
 export function logsumexpRaw(x: TensorImpl, axes: number[], keep: boolean): TensorImpl {
+  const { shift, logSum } = shiftedLogSumExp(x, axes, true);
+  const out = E.add(logSum, shift);
+  return keep ? out : rawReshape(out, out.shape.filter((_, i) => !axes.includes(i)));
+}
+
+/** The parts of a stable log-sum-exp, with the reduced axes kept as size-1 dims. */
+export interface ShiftedLogSumExp {
+  /** m: the stop-gradient maximum (0 where it is ±∞ and `guard` was asked for). */
+  readonly shift: TensorImpl;
+  /** x − m, exact when x is near m (Sterbenz), whatever their magnitude. */
+  readonly shifted: TensorImpl;
+  /** log Σ exp(x − m). */
+  readonly logSum: TensorImpl;
+}
+
+/**
+ * log Σ exp(x − m) without the cancellations of the textbook forms. Subtracting m before anything else
+ * keeps x − m exact: adding m back (log-softmax as x − logsumexp(x)) rounds at m's ulp, 2⁻¹⁰ near 1e4 and
+ * 1/16 near 1e6. The sum is at least 1 (the maximum's own term) and often barely more, where rounding the
+ * sum to float32 leaves its log only a few digits: so the log is taken as log1p of the sum less 1, the
+ * maxima's terms exp(0) = 1 being counted apart instead of added to the small ones (for a top class of
+ * p = 1 − 8e−5, log p comes out to 1e−7 relative, where PyTorch's float32 log_softmax is off by 6e−4).
+ * With `guard`, an infinite maximum is replaced by 0 (torch.logsumexp: a row of −∞ gives −∞, one with
+ * +∞ gives +∞); without it such rows give NaN everywhere, as torch.log_softmax does.
+ */
+export function shiftedLogSumExp(x: TensorImpl, axes: number[], guard: boolean): ShiftedLogSumExp {
   const xf = isFloat(x.dtype) ? x : E.cast(x, "float32");
+  const dt = xf.dtype;
   const mRaw = stopGradient(R.max(xf, axes, true));
-  // An all −∞ row would give −∞ − (−∞) = NaN: shift by 0 there instead.
-  const finite = E.lt(E.abs(mRaw), constant(Infinity, xf.dtype));
-  const m = E.where(finite, mRaw, constant(0, xf.dtype));
-  const s = R.sum(E.exp(E.sub(xf, m)), axes, true);
-  const out = E.add(E.log(s), m);
-  return keep ? out : rawReshape(out, xf.shape.filter((_, i) => !axes.includes(i)));
+  const shift = guard ? E.where(E.lt(E.abs(mRaw), constant(Infinity, dt)), mRaw, constant(0, dt)) : mRaw;
+  const shifted = E.sub(xf, shift);
+  const e = E.exp(shifted);
+  // Σ e = Σ (e − top) + Σ top for any 0/1 mask `top`; with the mask on the maxima (x − m = 0, e = 1)
+  // the ones are counted exactly and Σ (e − top) adds only the small terms. `top` carries no gradient,
+  // so every e, the maxima's included, still gets its derivative.
+  const top = E.cast(E.eq(shifted, constant(0, dt)), dt);
+  const rest = R.sum(E.sub(e, top), axes, true);
+  const ties = E.sub(R.sum(top, axes, true), constant(1, dt));
+  return { shift, shifted, logSum: E.log1p(E.add(rest, ties)) };
 }

@@ -1,6 +1,7 @@
 /** Optimizers as pure gradient transformations (optax-style), their building blocks and learning-rate schedules. */
-export type { GradientTransformation, StateOf, Schedule, LearningRate } from "./types.js";
-export { applyUpdates, globalNorm, zerosLikeTree } from "./tree.js";
+export type { GradientTransformation, StateOf, Count, Schedule, LearningRate } from "./types.js";
+export { countOf, increment, asFloat64 } from "./count.js";
+export { applyUpdates, globalNorm, zerosLikeTree, scalarFor, leafWhere } from "./tree.js";
 export {
   identity, chain, scale, scaleByLearningRate, addDecayedWeights, trace, scaleByAdam, scaleByRms, clipByGlobalNorm, lrAt,
 } from "./transforms.js";

@@ -1,59 +1,96 @@
 /**
- * Learning-rate schedules: pure functions from the number of updates already applied (0 for the first
- * update) to a learning rate, after optax's `*_schedule` and PyTorch's `lr_scheduler` stepped once per update.
+ * Learning-rate schedules: pure functions from the number of updates already applied (a 0-d int32
+ * tensor, 0 for the first update) to a learning rate (a float64 scalar tensor), after optax's
+ * `*_schedule` and PyTorch's `lr_scheduler` stepped once per update. They are written with tensor ops,
+ * so a scheduled optimizer stages as one program for every step; the arithmetic is float64 and in the
+ * order PyTorch's schedulers use on the host, so the rates equal theirs.
  */
-import type { Schedule } from "./types.js";
+import { add, cos, div, floor, less, maximum, minimum, mul, pow, sub, where } from "../ops/elementwise.js";
+import { scalar } from "../ops/create.js";
+import type { Tensor } from "../tensor/tensor.js";
+import { asFloat64 } from "./count.js";
+import type { Count, Schedule } from "./types.js";
 
-/** The same learning rate at every step. */
+type F64 = Tensor<[], "float64">;
+
+/** The count clamped into [0, hi], as a float64. */
+const clampedSteps = (count: Count, hi: number): F64 => minimum(maximum(asFloat64(count), 0), hi);
+
+/**
+ * The same learning rate at every step.
+ * @example constantSchedule(0.1)(countOf(5)).item() // 0.1
+ */
 export const constantSchedule =
   (lr: number): Schedule =>
   () =>
-    lr;
+    scalar(lr, "float64");
 
-/** StepLR: `lr · gamma^⌊step / stepSize⌋`. */
+/**
+ * StepLR: `lr · gamma^⌊step / stepSize⌋`.
+ * @example stepDecay(0.1, 3, 0.5)(countOf(3)).item() // 0.05
+ */
 export const stepDecay =
   (lr: number, stepSize: number, gamma = 0.1): Schedule =>
-  (step) =>
-    lr * gamma ** Math.floor(step / stepSize);
+  (count) =>
+    mul(pow(scalar(gamma, "float64"), floor(div(asFloat64(count), stepSize))), lr);
 
-/** ExponentialLR: `lr · gamma^step`. */
+/**
+ * ExponentialLR: `lr · gamma^step`.
+ * @example exponentialDecay(0.1, 0.9)(countOf(2)).item() // 0.08100000000000002
+ */
 export const exponentialDecay =
   (lr: number, gamma: number): Schedule =>
-  (step) =>
-    lr * gamma ** step;
+  (count) =>
+    mul(pow(scalar(gamma, "float64"), asFloat64(count)), lr);
 
 /**
  * Cosine annealing from `lr` to `alpha · lr` over `decaySteps`, then constant (optax's cosine_decay_schedule;
  * PyTorch's CosineAnnealingLR with `T_max = decaySteps`, `eta_min = alpha · lr`, up to `T_max`).
+ * @example cosineDecay(0.1, 8, 0.01)(countOf(4)).item() // 0.0505
  */
 export const cosineDecay =
   (lr: number, decaySteps: number, alpha = 0): Schedule =>
-  (step) => {
-    const t = Math.min(Math.max(step, 0), decaySteps);
-    const cosine = 0.5 * (1 + Math.cos((Math.PI * t) / decaySteps));
-    return lr * ((1 - alpha) * cosine + alpha);
+  (count) => {
+    const t = clampedSteps(count, decaySteps);
+    const cosine = mul(add(cos(div(mul(t, Math.PI), decaySteps)), 1), 0.5);
+    return mul(add(mul(cosine, 1 - alpha), alpha), lr);
   };
 
-/** Linear interpolation from `init` to `end` over `steps`, then constant at `end` (optax's linear_schedule). */
+/**
+ * Linear interpolation from `init` to `end` over `steps`, then constant at `end` (optax's linear_schedule).
+ * @example linearSchedule(1, 0, 4)(countOf(1)).item() // 0.75
+ */
 export const linearSchedule =
   (init: number, end: number, steps: number): Schedule =>
-  (step) =>
-    steps <= 0 ? end : init + ((end - init) * Math.min(Math.max(step, 0), steps)) / steps;
+  (count) =>
+    steps <= 0 ? scalar(end, "float64") : add(div(mul(clampedSteps(count, steps), end - init), steps), init);
 
-/** Linear warm-up from `init` (default 0) to `peak` over `warmupSteps`, then constant at `peak`. */
+/**
+ * Linear warm-up from `init` (default 0) to `peak` over `warmupSteps`, then constant at `peak`.
+ * @example linearWarmup(0.2, 2)(countOf(1)).item() // 0.1
+ */
 export const linearWarmup = (peak: number, warmupSteps: number, init = 0): Schedule => linearSchedule(init, peak, warmupSteps);
 
 /**
  * Runs `schedules[i]` from `boundaries[i - 1]` on, with the step counted from that boundary
- * (optax's join_schedules): `boundaries.length` must be `schedules.length − 1`.
+ * (optax's join_schedules): `boundaries.length` must be `schedules.length − 1`, the boundaries integers in
+ * non-decreasing order. Every schedule is
+ * evaluated and the current one selected with `where`, so the choice stages.
+ * @example joinSchedules([constantSchedule(1), constantSchedule(2)], [3])(countOf(3)).item() // 2
  */
 export function joinSchedules(schedules: readonly Schedule[], boundaries: readonly number[]): Schedule {
   if (schedules.length !== boundaries.length + 1)
     throw new RangeError(`joinSchedules: ${schedules.length} schedules need ${schedules.length - 1} boundaries, got ${boundaries.length}`);
-  return (step) => {
-    let i = 0;
-    while (i < boundaries.length && step >= boundaries[i]!) i++;
-    return schedules[i]!(i === 0 ? step : step - boundaries[i - 1]!);
+  const bad = boundaries.find((b) => !Number.isInteger(b));
+  if (bad !== undefined) throw new RangeError(`joinSchedules: boundaries are step counts (integers), got ${bad}`);
+  const down = boundaries.findIndex((b, i) => i > 0 && b < boundaries[i - 1]!);
+  if (down > 0) throw new RangeError(`joinSchedules: boundaries must not decrease, got ${boundaries[down - 1]} then ${boundaries[down]}`);
+  return (count) => {
+    // Built from the last schedule back: the first boundary still ahead of the count picks its schedule.
+    const since = (i: number): Count => (i === 0 ? count : sub(count, boundaries[i - 1]!));
+    let out: Tensor<[], "float32" | "float64"> = schedules[boundaries.length]!(since(boundaries.length));
+    for (let i = boundaries.length - 1; i >= 0; i--) out = where(less(count, boundaries[i]!), schedules[i]!(since(i)), out);
+    return out;
   };
 }
 
@@ -71,7 +108,10 @@ export interface WarmupCosineOptions {
   readonly end?: number;
 }
 
-/** Linear warm-up to `peak`, then cosine decay to `end` (optax's warmup_cosine_decay_schedule). */
+/**
+ * Linear warm-up to `peak`, then cosine decay to `end` (optax's warmup_cosine_decay_schedule).
+ * @example warmupCosine({ peak: 1, warmupSteps: 2, decaySteps: 6 })(countOf(2)).item() // 1
+ */
 export function warmupCosine(opts: WarmupCosineOptions): Schedule {
   const { peak, warmupSteps, decaySteps, init = 0, end = 0 } = opts;
   const alpha = peak === 0 ? 0 : end / peak;

@@ -3,16 +3,23 @@
  * {@link GradientTransformation}, and {@link chain} composes them left to right.
  */
 import { mapTree, type Leaf } from "../core/pytree.js";
-import type { GradientTransformation, LearningRate, StateOf } from "./types.js";
-import { globalNorm, leafAdd, leafDiv, leafMin, leafMul, leafSqrt, leafSquare, leafSub, scaleTree, zerosLikeTree } from "./tree.js";
+import { equal, neg, pow, sqrt, sub } from "../ops/elementwise.js";
+import { scalar } from "../ops/create.js";
+import type { FloatDType } from "../tensor/dtype.js";
+import type { Tensor } from "../tensor/tensor.js";
+import type { Count, GradientTransformation, LearningRate, StateOf } from "./types.js";
+import { asFloat64, countOf, increment, toCount } from "./count.js";
+import {
+  globalNorm, leafAdd, leafDiv, leafMin, leafMul, leafSqrt, leafSquare, leafSub, leafWhere, scalarFor, scaleTree, zerosLikeTree,
+} from "./tree.js";
 
 /** Empty state of stateless transformations. */
 export type EmptyState = Readonly<Record<string, never>>;
 const EMPTY: EmptyState = Object.freeze({});
 
-/** A step counter: the number of updates applied so far. */
+/** A step counter: the number of updates applied so far, a 0-d int32 tensor. */
 export interface CountState {
-  readonly count: number;
+  readonly count: Count;
 }
 
 /** Leaves the gradients unchanged. */
@@ -48,17 +55,24 @@ export function scale(factor: number): GradientTransformation<EmptyState> {
   return { init: () => EMPTY, update: (g, s) => [scaleTree(g, factor), s] };
 }
 
-/** The learning rate for the update that follows `count` applied updates. */
-export const lrAt = (lr: LearningRate, count: number): number => (typeof lr === "number" ? lr : lr(count));
+/**
+ * The learning rate for the update that follows `count` applied updates, as a scalar tensor (float64 for a
+ * fixed rate and the built-in schedules); `count` may be given as a plain number.
+ * @example lrAt(stepDecay(0.1, 3, 0.5), 3).item() // 0.05
+ */
+export const lrAt = (lr: LearningRate, count: Count | number): Tensor<[], FloatDType> =>
+  typeof lr === "number" ? scalar(lr, "float64") : lr(toCount(count));
 
 /**
  * Scales by −lr (a descent step), with `lr` fixed or a {@link Schedule} of the update count: the first
- * update uses `lr(0)`, like a PyTorch scheduler stepped after every `optimizer.step()`.
+ * update uses `lr(0)`, like a PyTorch scheduler stepped after every `optimizer.step()`. A scheduled rate
+ * is computed from the count with tensor ops, so the update stages once for all steps.
+ * @example scaleByLearningRate(cosineDecay(0.1, 100)).init(params) // { count: tensor(0, dtype=int32) }
  */
 export function scaleByLearningRate(lr: LearningRate): GradientTransformation<CountState> {
   return {
-    init: () => ({ count: 0 }),
-    update: (g, s) => [scaleTree(g, -lrAt(lr, s.count)), { count: s.count + 1 }],
+    init: () => ({ count: countOf(0) }),
+    update: (g, s) => [scaleTree(g, typeof lr === "number" ? -lr : neg(lr(s.count))), { count: increment(s.count) }],
   };
 }
 
@@ -89,25 +103,28 @@ export interface TraceOptions {
 
 /** State of {@link trace}: the momentum buffer and the update count. */
 export interface TraceState {
-  readonly count: number;
+  readonly count: Count;
   readonly momentum: unknown;
 }
 
 /**
  * Momentum with PyTorch's convention: `buf ← decay·buf + (1 − dampening)·g`, except `buf ← g` on the
- * first update; the update is `buf`, or `g + decay·buf` with Nesterov.
+ * first update (chosen with `where` on the count, so the update stages once); the update is `buf`, or
+ * `g + decay·buf` with Nesterov.
+ * @example chain(trace({ decay: 0.9 }), scaleByLearningRate(0.1)) // sgd(0.1, { momentum: 0.9 })
  */
 export function trace(opts: TraceOptions): GradientTransformation<TraceState> {
   const { decay, dampening = 0, nesterov = false } = opts;
   return {
-    init: (params) => ({ count: 0, momentum: zerosLikeTree(params) }),
+    init: (params) => ({ count: countOf(0), momentum: zerosLikeTree(params) }),
     update: (g, s) => {
-      const buf =
-        s.count === 0
-          ? g
-          : mapTree((b: Leaf, gi: Leaf) => leafAdd(leafMul(b, decay), dampening === 0 ? gi : leafMul(gi, 1 - dampening)), s.momentum as typeof g, g);
+      const first = equal(s.count, 0);
+      const buf = mapTree(
+        (b: Leaf, gi: Leaf) => leafWhere(first, gi, leafAdd(leafMul(b, decay), dampening === 0 ? gi : leafMul(gi, 1 - dampening))),
+        s.momentum as typeof g, g,
+      );
       const u = nesterov ? mapTree((gi: Leaf, b: Leaf) => leafAdd(gi, leafMul(b, decay)), g, buf) : buf;
-      return [u, { count: s.count + 1, momentum: buf }];
+      return [u, { count: increment(s.count), momentum: buf }];
     },
   };
 }
@@ -124,27 +141,33 @@ export interface AdamOptions {
 
 /** State of {@link scaleByAdam}: first and second moment trees and the update count. */
 export interface AdamState {
-  readonly count: number;
+  readonly count: Count;
   readonly mu: unknown;
   readonly nu: unknown;
 }
 
 /**
  * Adam's direction `m̂ / (√v̂ + ε)` with bias-corrected moments m̂ = m/(1−b1ᵗ), v̂ = v/(1−b2ᵗ)
- * (torch computes the same quantity as `m / (√v/√(1−b2ᵗ) + ε) / (1−b1ᵗ)`).
+ * (torch computes the same quantity as `m / (√v/√(1−b2ᵗ) + ε) / (1−b1ᵗ)`). The corrections are computed
+ * from the count tensor in float64, as torch computes them on the host, then cast to each leaf's dtype.
+ * @example chain(scaleByAdam({ b1: 0.9 }), scaleByLearningRate(1e-3)) // adam(1e-3)
  */
 export function scaleByAdam(opts: AdamOptions = {}): GradientTransformation<AdamState> {
   const { b1 = 0.9, b2 = 0.999, eps = 1e-8 } = opts;
   return {
-    init: (params) => ({ count: 0, mu: zerosLikeTree(params), nu: zerosLikeTree(params) }),
+    init: (params) => ({ count: countOf(0), mu: zerosLikeTree(params), nu: zerosLikeTree(params) }),
     update: (g, s) => {
-      const t = s.count + 1;
+      const count = increment(s.count);
+      const t = asFloat64(count);
       const mu = mapTree((m: Leaf, gi: Leaf) => leafAdd(leafMul(m, b1), leafMul(gi, 1 - b1)), s.mu as typeof g, g);
       const nu = mapTree((v: Leaf, gi: Leaf) => leafAdd(leafMul(v, b2), leafMul(leafSquare(gi), 1 - b2)), s.nu as typeof g, g);
-      const bc1 = 1 - b1 ** t;
-      const sqrtBc2 = Math.sqrt(1 - b2 ** t);
-      const u = mapTree((m: Leaf, v: Leaf) => leafDiv(leafDiv(m, leafAdd(leafDiv(leafSqrt(v), sqrtBc2), eps)), bc1), mu, nu);
-      return [u, { count: t, mu, nu }];
+      const bc1 = sub(1, pow(scalar(b1, "float64"), t));
+      const sqrtBc2 = sqrt(sub(1, pow(scalar(b2, "float64"), t)));
+      const u = mapTree(
+        (m: Leaf, v: Leaf) => leafDiv(leafDiv(m, leafAdd(leafDiv(leafSqrt(v), scalarFor(sqrtBc2, v)), eps)), scalarFor(bc1, m)),
+        mu, nu,
+      );
+      return [u, { count, mu, nu }];
     },
   };
 }
@@ -161,22 +184,23 @@ export interface RmsOptions {
 
 /** State of {@link scaleByRms}: running averages of g² (and of g when centered). */
 export interface RmsState {
-  readonly nu: unknown;
   readonly mu: unknown;
+  readonly nu: unknown;
 }
 
 /** RMSprop's scaling `g / (√(E[g²] − E[g]²?) + ε)` with torch's conventions (averages start at 0). */
 export function scaleByRms(opts: RmsOptions = {}): GradientTransformation<RmsState> {
   const { alpha = 0.99, eps = 1e-8, centered = false } = opts;
   return {
-    init: (params) => ({ nu: zerosLikeTree(params), mu: centered ? zerosLikeTree(params) : null }),
+    // Keys in sorted order, as jit rebuilds records: a staged loop then sees one state signature.
+    init: (params) => ({ mu: centered ? zerosLikeTree(params) : null, nu: zerosLikeTree(params) }),
     update: (g, s) => {
       const nu = mapTree((v: Leaf, gi: Leaf) => leafAdd(leafMul(v, alpha), leafMul(leafSquare(gi), 1 - alpha)), s.nu as typeof g, g);
       const mu = centered ? mapTree((m: Leaf, gi: Leaf) => leafAdd(leafMul(m, alpha), leafMul(gi, 1 - alpha)), s.mu as typeof g, g) : null;
       const u = centered
         ? mapTree((gi: Leaf, v: Leaf, m: Leaf) => leafDiv(gi, leafAdd(leafSqrt(leafSub(v, leafSquare(m))), eps)), g, nu, mu)
         : mapTree((gi: Leaf, v: Leaf) => leafDiv(gi, leafAdd(leafSqrt(v), eps)), g, nu);
-      return [u, { nu, mu }];
+      return [u, { mu, nu }];
     },
   };
 }

@@ -3,10 +3,11 @@
  * numbers stay numbers (JS arithmetic), tensors keep their dtype (number operands take the tensor's dtype).
  */
 import { mapTree, leavesOf, type Leaf } from "../core/pytree.js";
-import { add, cast, div, minimum, mul, sqrt, square, sub } from "../ops/elementwise.js";
+import { add, cast, div, minimum, mul, sqrt, square, sub, where } from "../ops/elementwise.js";
 import { sum } from "../ops/reduce.js";
 import { zerosLike } from "../ops/create.js";
-import { isTensor, type AnyTensor } from "../tensor/tensor.js";
+import { isTensor, type AnyTensor, type Tensor } from "../tensor/tensor.js";
+import { isFloat } from "../tensor/dtype.js";
 
 type Bin = (a: Leaf, b: Leaf) => Leaf;
 const lift = (op: unknown, js: (a: number, b: number) => number): Bin => {
@@ -32,8 +33,12 @@ export const leafZero = (a: Leaf): Leaf => (typeof a === "number" ? 0 : zerosLik
 /** A tree of zeros with the structure, shapes and dtypes of `tree`. */
 export const zerosLikeTree = <T>(tree: T): T => mapTree(leafZero, tree);
 
-/** `params + updates`, leafwise: the parameters after one optimizer step, of the same tree type. */
-export const applyUpdates = <P>(params: P, updates: P): P => mapTree(leafAdd, params, updates);
+/**
+ * `params + updates`, leafwise: the parameters after one optimizer step, of the same tree type. Integer
+ * and bool leaves (PRNG keys, counters) are not trained: they are kept as they are.
+ */
+export const applyUpdates = <P>(params: P, updates: P): P =>
+  mapTree((p: Leaf, u: Leaf) => (isTensor(p) && !isFloat(p.dtype) ? p : leafAdd(p, u)), params, updates);
 
 /**
  * The global L2 norm √(Σ‖leaf‖²) of a tree: a scalar tensor when the tree holds tensors (so it can be
@@ -56,3 +61,17 @@ export function scaleTree<T>(tree: T, factor: Leaf): T {
 
 /** min(a, b) on leaves. */
 export const leafMin: Bin = lift(minimum, Math.min);
+
+/**
+ * A scalar tensor as an operand for a leaf: cast to a tensor leaf's dtype (so no leaf changes dtype), or
+ * its value for a number leaf (number leaves are static data, so this needs a concrete scalar: eager only).
+ * @example scalarFor(scalar(0.5, "float64"), tensor([1, 2])).dtype // "float32"
+ */
+export const scalarFor = (s: AnyTensor, leaf: Leaf): Leaf => (typeof leaf === "number" ? (s.item() as number) : cast(s, leaf.dtype));
+
+/**
+ * `cond ? a : b` on leaves with a scalar bool condition: `where` for tensors, a plain choice for two numbers (eager only).
+ * @example leafWhere(scalar(true), tensor([1]), tensor([2])) // tensor([1])
+ */
+export const leafWhere = (cond: Tensor<[], "bool">, a: Leaf, b: Leaf): Leaf =>
+  typeof a === "number" && typeof b === "number" ? (cond.item() ? a : b) : where(cond, a as AnyTensor, b as AnyTensor);

@@ -8,7 +8,7 @@ import { broadcastShapes } from "../shape/runtime.js";
 import { isFloat, promote, type DType } from "../tensor/dtype.js";
 import type { TensorImpl } from "../tensor/tensor.js";
 import { bind } from "../core/trace.js";
-import { definePrimitive, type Linear, type Meta, type Primitive } from "../core/primitive.js";
+import { definePrimitive, type ElementwiseFormula, type Linear, type Meta, type Primitive } from "../core/primitive.js";
 import type { Concrete } from "../tensor/tensor.js";
 import { sizeOf } from "../shape/runtime.js";
 import { accessFor, elementwiseKernel, SIMD_MIN_ELEMENTS, type EwAccess, type SimdOp } from "../backend/elementwise.js";
@@ -16,18 +16,9 @@ import { mapBinary, mapSelect, mapUnary } from "./kernels.js";
 import { constant, logicalRank, mergeNames, zerosLike } from "./util.js";
 import { broadcastTo, reshape, sumTo } from "./structure.js";
 
-/**
- * Scalar formulas of the elementwise primitives, by primitive: what `jit` needs to fuse chains of them
- * into one loop. `vars` names the operands as the formula uses them.
- */
-export const elementwiseFormulas = new Map<Primitive<any>, ElementwiseFormula>();
-
-/** A primitive's scalar formula, and the SIMD kernel operation computing the same bits (float32), if any. */
-export interface ElementwiseFormula {
-  readonly vars: readonly string[];
-  readonly expr: string;
-  readonly simd?: SimdOp;
-}
+/** A formula record: the scalar expression over `vars`, and the SIMD operation computing the same bits, if any. */
+const formula = (vars: readonly string[], expr: string, simd: SimdOp | undefined): ElementwiseFormula =>
+  simd === undefined ? { vars, expr } : { vars, expr, simd };
 
 /**
  * The eager float32 fast path: one SIMD kernel over the operands (broadcast as rows, columns or scalars),
@@ -86,8 +77,8 @@ function unaryPrimitive(spec: UnarySpec): Primitive<null> {
       return [spec.deriv === "linear" ? apply(ct) : spec.scale ? spec.scale(ct, x!, out) : mul(ct, spec.deriv(x!, out))];
     },
     vmap: ([x]) => apply(x!),
+    formula: formula(["a"], spec.expr, spec.simd),
   });
-  elementwiseFormulas.set(prim, spec.simd === undefined ? { vars: ["a"], expr: spec.expr } : { vars: ["a"], expr: spec.expr, simd: spec.simd });
   return prim;
 }
 
@@ -197,8 +188,8 @@ function binaryPrimitive(name: string, expr: string, kind: BinaryKind, jvp: Bina
       const [a, b] = alignBatched(args, batched);
       return bind(prim, [a!, b!], null);
     },
+    formula: formula(["a", "b"], expr, simd),
   });
-  elementwiseFormulas.set(prim, simd === undefined ? { vars: ["a", "b"], expr } : { vars: ["a", "b"], expr, simd });
   return prim;
 }
 
@@ -306,8 +297,8 @@ export const selectP: Primitive<null> = definePrimitive<null>({
     const [c, a, b] = alignBatched(args, batched);
     return bind(selectP, [c!, a!, b!], null);
   },
+  formula: formula(["c", "a", "b"], "(c ? a : b)", "where"),
 });
-elementwiseFormulas.set(selectP, { vars: ["c", "a", "b"], expr: "(c ? a : b)", simd: "where" });
 
 /** Raw where. */
 export const where = (c: TensorImpl, a: TensorImpl, b: TensorImpl): TensorImpl => bind(selectP, [c, a, b], null);

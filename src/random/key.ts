@@ -1,25 +1,30 @@
 /**
- * Splittable, counter-based PRNG keys, as in JAX: a key is two uint32 words, new keys are derived with
- * the threefry2x32 block cipher, and the same key always gives the same numbers on every machine.
+ * Splittable, counter-based PRNG keys, as in JAX: a key is two uint32 words held in an int32 tensor,
+ * new keys are derived with the threefry2x32 block cipher (the `random` primitive, so key handling stages
+ * under `jit` and batches under `vmap`), and the same key always gives the same numbers on every machine.
  *
  * `split` reproduces `jax.random.split` with `jax_threefry_partitionable=False` (JAX's default before
- * v0.5.0, and the layout `randomBits32`/`uniformF32`/`normalF32` use); `splitPartitionable` reproduces it
- * with the flag on (JAX's default from v0.5.0). `foldIn` is the same under both.
+ * v0.5.0, and the layout of the samplers); `splitPartitionable` reproduces it with the flag on (JAX's
+ * default from v0.5.0). `foldIn` is the same under both.
  */
-import { splitWords, splitWordsPartitionable, threefry2x32Block } from "./bits.js";
+import { DTypeError, ShapeError } from "../errors.js";
+import { Concrete, impl, isTensor, typed, type Tensor } from "../tensor/tensor.js";
+import { random, type RandomParams } from "../primitives/random.js";
+import { reshape, slice } from "../primitives/structure.js";
+
+/**
+ * A PRNG key: an int32 tensor of shape `[2]` holding the bit patterns of JAX's two uint32 words
+ * (`key_data` is `[hi, lo]`; read a word as a uint32 with `>>> 0`, or use {@link keyData}). Being a
+ * tensor, a key is a leaf of a parameter tree: `jit` takes it as an input (a new key per call, no
+ * restaging) and `vmap` maps over a batch of keys (shape `[B, 2]`).
+ */
+export type Key = Tensor<[2], "int32">;
 
 /** A tuple of `N` keys when `N` is a small literal (so destructuring needs no checks), else an array. */
 export type KeysOf<N extends number> = number extends N ? Key[] : N extends 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11 | 12 | 13 | 14 | 15 | 16 ? TupleOf<N> : Key[];
 type TupleOf<N extends number, Acc extends Key[] = []> = Acc["length"] extends N ? Acc : TupleOf<N, [...Acc, Key]>;
 
-/** An immutable PRNG key: two uint32 words, as in JAX's raw threefry keys (`key_data` is `[hi, lo]`). */
-export interface Key {
-  readonly _tag: "Key";
-  readonly hi: number;
-  readonly lo: number;
-}
-
-const make = (hi: number, lo: number): Key => Object.freeze({ _tag: "Key" as const, hi: hi >>> 0, lo: lo >>> 0 });
+const make = (hi: number, lo: number): Key => typed(new Concrete([2], "int32", Int32Array.of(hi | 0, lo | 0)));
 
 const TWO_32 = 0x100000000;
 const TWO_63 = 2 ** 63;
@@ -31,6 +36,7 @@ const TWO_63 = 2 ** 63;
  * Seeds must be integers in [−2⁶³, 2⁶³) (JAX raises `OverflowError` outside); a `bigint` gives every
  * 64-bit seed exactly. Note that JAX without `jax_enable_x64` truncates seeds to int32 first, so there a
  * negative seed `s ≥ −2³¹` gives `[0, s & 0xffffffff]` instead: use `key(s + 2**32)` to get that key.
+ * @example keyData(key(2 ** 32 + 5)) // [1, 5]
  */
 export function key(seed: number | bigint): Key {
   if (typeof seed === "bigint") {
@@ -45,54 +51,82 @@ export function key(seed: number | bigint): Key {
   return make(hi, seed - hi * TWO_32);
 }
 
-function keysFrom(words: Uint32Array, n: number): Key[] {
-  const out = new Array<Key>(n);
-  for (let i = 0; i < n; i++) out[i] = make(words[2 * i]!, words[2 * i + 1]!);
-  return out;
+/** Checks that `k` is one key (int32, shape [2]), naming the operation. */
+export function checkKey(op: string, k: unknown): void {
+  if (!isTensor(k)) throw new TypeError(`${op}: expected a PRNG key (an int32 tensor of shape [2], from random.key), got ${k === null ? "null" : typeof k}`);
+  if (k.dtype !== "int32") throw new DTypeError(op, `a PRNG key is an int32 tensor of shape [2], got dtype ${k.dtype}`);
+  if (k.shape.length !== 1 || k.shape[0] !== 2) throw new ShapeError(op, "a PRNG key has shape [2] (vmap over a [B, 2] batch of keys)", [k.shape]);
 }
 
-function checkN(n: number): void {
-  if (!Number.isInteger(n) || n < 0) throw new RangeError(`split: n must be a non-negative integer, got ${n}`);
+/** The keys of a `[n, 2]` tensor, one by one. */
+function unstack(ks: Tensor<[number, 2], "int32">, n: number): Key[] {
+  const x = impl(ks);
+  return Array.from({ length: n }, (_, i) => typed(reshape(slice(x, [i, 0], [i + 1, 2]), [2])));
 }
+
+const splitMany = (op: string, k: Key, n: number, partitionable: boolean): Tensor<[number, 2], "int32"> => {
+  checkKey(op, k);
+  const p: RandomParams = { kind: "split", n, partitionable };
+  return typed(random(impl(k), p));
+};
 
 /**
  * `n` new independent keys (default 2), identical to `jax.random.split(key, n)` with the threefry2x32
  * implementation and `jax_threefry_partitionable=False`: the words of `threefry_2x32(key, iota(2n))`,
  * paired. E.g. `split(key(0))` is `[[4146024105, 967050713], [2718843009, 1272950319]]`.
+ * @example const [k1, k2] = split(key(0))
  */
 export function split(k: Key): [Key, Key];
 export function split<const N extends number>(k: Key, n: N): KeysOf<N>;
 export function split(k: Key, n = 2): Key[] {
-  checkN(n);
-  return keysFrom(splitWords(k, n), n);
+  return unstack(splitMany("split", k, n, false), n);
+}
+
+/**
+ * The `n` keys of {@link split} as one `[n, 2]` tensor (what `jax.random.split` returns), to `vmap` over.
+ * @example vmap((k: Key) => normal(k, "3"))(splitStacked(key(0), 8)) // [8, 3]
+ */
+export function splitStacked<const N extends number>(k: Key, n: N): Tensor<[N, 2], "int32"> {
+  return splitMany("splitStacked", k, n, false) as Tensor<[N, 2], "int32">;
 }
 
 /**
  * `n` new independent keys (default 2), identical to `jax.random.split(key, n)` with
  * `jax_threefry_partitionable=True` (JAX's default from v0.5.0): key `i` is `foldIn(k, i)`. E.g.
  * `splitPartitionable(key(0))` is `[[1797259609, 2579123966], [928981903, 3453687069]]`.
+ * @example const [k1, k2] = splitPartitionable(key(0))
  */
 export function splitPartitionable(k: Key): [Key, Key];
 export function splitPartitionable<const N extends number>(k: Key, n: N): KeysOf<N>;
 export function splitPartitionable(k: Key, n = 2): Key[] {
-  checkN(n);
-  return keysFrom(splitWordsPartitionable(k, n), n);
+  return unstack(splitMany("splitPartitionable", k, n, true), n);
 }
 
 /**
  * A key derived from `k` and an integer, identical to `jax.random.fold_in(key, data)`:
  * `threefry_2x32(key, threefry_seed(uint32(data)))`, i.e. the cipher's output for the counter `(0, data)`.
- * `data` is taken modulo 2³² (as its conversion to uint32 does).
+ * `data` is taken modulo 2³² (as its conversion to uint32 does). It is static under `jit` (a number).
+ * @example const epochKey = foldIn(key(0), epoch)
  */
 export function foldIn(k: Key, data: number): Key {
-  if (!Number.isInteger(data)) throw new RangeError(`foldIn: data must be an integer, got ${data}`);
-  const [hi, lo] = threefry2x32Block(k.hi, k.lo, 0, data % TWO_32);
-  return make(hi, lo);
+  checkKey("foldIn", k);
+  return typed(random(impl(k), { kind: "foldIn", data }));
 }
 
-/** Whether a value is a PRNG key. */
+/**
+ * Whether a value is a PRNG key: an int32 tensor of shape `[2]`.
+ * @example isKey(key(0)) // true
+ */
 export function isKey(x: unknown): x is Key {
-  if (typeof x !== "object" || x === null) return false;
-  const r = x as { _tag?: unknown; hi?: unknown; lo?: unknown };
-  return r._tag === "Key" && typeof r.hi === "number" && typeof r.lo === "number";
+  return isTensor(x) && x.dtype === "int32" && x.shape.length === 1 && x.shape[0] === 2;
+}
+
+/**
+ * A key's two words as uint32 numbers, `[hi, lo]` (`jax.random.key_data`); needs a concrete key.
+ * @example keyData(key(42)) // [0, 42]
+ */
+export function keyData(k: Key): [number, number] {
+  checkKey("keyData", k);
+  const d = impl(k).concrete().data;
+  return [d[0]! >>> 0, d[1]! >>> 0];
 }

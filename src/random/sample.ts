@@ -4,16 +4,16 @@
  * here reads a global random state.
  */
 import { ShapeError, DTypeError } from "../errors.js";
-import { parseShape, resolveShape, normAxis, type DimSizes, sizeOf } from "../shape/runtime.js";
+import { parseShape, resolveShape, normAxis, type DimSizes } from "../shape/runtime.js";
 import type { ReduceShape, Shape, ShapeOf, SizesArg } from "../shape/types.js";
-import { alloc, coerce, DTYPES, isFloat, type DType, type FloatDType } from "../tensor/dtype.js";
-import { Concrete, impl, noNames, typed, type Tensor } from "../tensor/tensor.js";
+import { DTYPES, isFloat, type DType, type FloatDType } from "../tensor/dtype.js";
+import { impl, noNames, typed, type Tensor, type TensorImpl } from "../tensor/tensor.js";
 import type { CreateArgs, SizeArgs } from "../ops/create.js";
-import type { Key } from "./key.js";
-import { assertNotStaging } from "../core/trace.js";
-
-const NOT_STAGED = "its numbers would be drawn once and replayed on every call (draw them outside, or train without jit)";
-import { normalF32, randomBits32, uniformF32 } from "./bits.js";
+import { random, type RandomParams } from "../primitives/random.js";
+import { cast, log, lt, maximum, minimum, neg, sub } from "../primitives/elementwise.js";
+import { argmax } from "../primitives/reduce.js";
+import { constant } from "../primitives/util.js";
+import { checkKey, type Key } from "./key.js";
 
 /** Bounds of a uniform distribution, `[lo, hi)`. */
 export interface UniformRange {
@@ -55,131 +55,125 @@ function parseArgs(op: string, spec: string, args: readonly unknown[]): Parsed {
   return { shape: r.sizes, names: r.names.some((n) => n !== null) ? r.names : noNames(r.sizes.length), dtype, range };
 }
 
-const count = sizeOf;
-
-function floatOut(op: string, shape: readonly number[], names: readonly (string | null)[], dtype: DType, vals: ArrayLike<number>): Concrete {
+function floatDType(op: string, dtype: DType): FloatDType {
   if (!isFloat(dtype)) throw new DTypeError(op, `samples must be float32 or float64, got ${dtype}`);
-  const data = alloc(dtype, vals.length);
-  for (let i = 0; i < vals.length; i++) data[i] = coerce(dtype, vals[i]!);
-  return new Concrete(shape, dtype, data, names);
+  return dtype;
 }
 
-/** Standard normal samples (mean 0, std 1) of a concrete shape: the run-time form used by initializers. */
-export function normalRaw(k: Key, shape: readonly number[], dtype: FloatDType = "float32", mean = 0, std = 1): Concrete {
-  assertNotStaging("random.normal", NOT_STAGED);
-  const z = normalF32(k, count(shape));
-  const vals = mean === 0 && std === 1 ? z : Array.from(z, (v) => mean + std * v);
-  return floatOut("normal", shape, noNames(shape.length), dtype, vals);
+/** Binds the random primitive on one key (checked), naming the public operation in errors. */
+function draw(op: string, k: Key, p: RandomParams): TensorImpl {
+  checkKey(op, k);
+  return random(impl(k), p);
 }
 
-/** Uniform samples in `[lo, hi)` of a concrete shape: the run-time form used by initializers. */
-export function uniformRaw(k: Key, shape: readonly number[], lo = 0, hi = 1, dtype: FloatDType = "float32"): Concrete {
-  assertNotStaging("random.uniform", NOT_STAGED);
-  return floatOut("uniform", shape, noNames(shape.length), dtype, uniformF32(k, count(shape), lo, hi));
+const normalOf = (op: string, k: Key, shape: readonly number[], names: readonly (string | null)[], dtype: DType, mean: number, std: number): TensorImpl =>
+  draw(op, k, { kind: "normal", shape, names, dtype: floatDType(op, dtype), mean, std });
+
+const uniformOf = (op: string, k: Key, shape: readonly number[], names: readonly (string | null)[], dtype: DType, lo: number, hi: number): TensorImpl => {
+  if (!(hi >= lo)) throw new ShapeError(op, `needs lo ≤ hi, got lo = ${lo}, hi = ${hi}`);
+  return draw(op, k, { kind: "uniform", shape, names, dtype: floatDType(op, dtype), lo, hi });
+};
+
+/**
+ * Normal samples 𝒩(mean, std²) of a concrete shape: the run-time form used by initializers.
+ * @example normalRaw(key(0), [3, 4], "float32", 0, 0.01)
+ */
+export function normalRaw(k: Key, shape: readonly number[], dtype: FloatDType = "float32", mean = 0, std = 1): TensorImpl {
+  return normalOf("random.normal", k, shape, noNames(shape.length), dtype, mean, std);
 }
 
-/** Standard normal samples: `normal(key, "B 784", { B: 32 })`, `normal(key, "3 3", "float64")`. */
+/**
+ * Uniform samples in `[lo, hi)` of a concrete shape: the run-time form used by initializers.
+ * @example uniformRaw(key(0), [3, 4], -0.1, 0.1)
+ */
+export function uniformRaw(k: Key, shape: readonly number[], lo = 0, hi = 1, dtype: FloatDType = "float32"): TensorImpl {
+  return uniformOf("random.uniform", k, shape, noNames(shape.length), dtype, lo, hi);
+}
+
+/**
+ * Standard normal samples, identical to `jax.random.normal` for float32.
+ * @example normal(key, "B 784", { B: 32 }); normal(key, "3 3", "float64")
+ */
 export function normal<const S extends string>(k: Key, spec: S, ...sizes: SizeArgs<S>): Tensor<ShapeOf<S>, "float32">;
 export function normal<const S extends string, D extends FloatDType>(k: Key, spec: S, ...args: CreateArgs<S, D>): Tensor<ShapeOf<S>, D>;
 export function normal(k: Key, spec: string, ...args: unknown[]): Tensor<any, any> {
-  assertNotStaging("random.normal", NOT_STAGED);
-  const p = parseArgs("normal", spec, args);
-  return typed(floatOut("normal", p.shape, p.names, p.dtype ?? "float32", normalF32(k, count(p.shape))));
+  const p = parseArgs("random.normal", spec, args);
+  return typed(normalOf("random.normal", k, p.shape, p.names, p.dtype ?? "float32", 0, 1));
 }
 
-/** Uniform samples in `[lo, hi)` (default `[0, 1)`): `uniform(key, "2 3", { lo: -1, hi: 1 })`. */
+/**
+ * Uniform samples in `[lo, hi)` (default `[0, 1)`), identical to `jax.random.uniform` for float32.
+ * @example uniform(key, "2 3", { lo: -1, hi: 1 })
+ */
 export function uniform<const S extends string>(k: Key, spec: S, ...args: [...SizeArgs<S>, UniformRange?]): Tensor<ShapeOf<S>, "float32">;
 export function uniform<const S extends string, D extends FloatDType>(k: Key, spec: S, ...args: UniformArgs<S, D>): Tensor<ShapeOf<S>, D>;
 export function uniform(k: Key, spec: string, ...args: unknown[]): Tensor<any, any> {
-  assertNotStaging("random.uniform", NOT_STAGED);
-  const p = parseArgs("uniform", spec, args);
-  const lo = p.range?.lo ?? 0;
-  const hi = p.range?.hi ?? 1;
-  if (!(hi >= lo)) throw new ShapeError("uniform", `needs lo ≤ hi, got lo = ${lo}, hi = ${hi}`);
-  return typed(floatOut("uniform", p.shape, p.names, p.dtype ?? "float32", uniformF32(k, count(p.shape), lo, hi)));
+  const p = parseArgs("random.uniform", spec, args);
+  return typed(uniformOf("random.uniform", k, p.shape, p.names, p.dtype ?? "float32", p.range?.lo ?? 0, p.range?.hi ?? 1));
 }
 
-/** Bernoulli draws as bool: true with probability `p` (a number with a shape spec, or a tensor of probabilities). */
+/**
+ * Random words as int32 bit patterns (read a uint32 with `>>> 0`), identical to `jax.random.bits` for uint32.
+ * @example bits(key(1701), "3").toFlat().map((w) => w >>> 0) // [56197195, 4200222568, 961309823]
+ */
+export function bits<const S extends string>(k: Key, spec: S, ...sizes: SizesArg<ShapeOf<S>>): Tensor<ShapeOf<S>, "int32"> {
+  const p = parseArgs("random.bits", spec, sizes);
+  return typed(draw("random.bits", k, { kind: "bits", shape: p.shape, names: p.names }));
+}
+
+/**
+ * The float32 threshold `t` with `u < t ⇔ u < p` for every uniform sample `u` (a multiple of 2⁻²³ in
+ * [0, 1)): comparing in float32 against `p` rounded to float32 would move the boundary for some `p`.
+ */
+const uniformThreshold = (p: number): number => Math.fround(Math.ceil(p * 2 ** 23) * 2 ** -23);
+
+/**
+ * Bernoulli draws as bool, `uniform < p`: true with probability `p` (a number with a shape spec, or a
+ * tensor of probabilities, which may be traced).
+ * @example bernoulli(key, 0.9, "B 10", { B: 4 }); bernoulli(key, probs)
+ */
 export function bernoulli<const S extends string>(k: Key, p: number, spec: S, ...sizes: SizesArg<ShapeOf<S>>): Tensor<ShapeOf<S>, "bool">;
 /** Bernoulli draws with one probability per element, shaped like `p`. */
 export function bernoulli<S extends Shape>(k: Key, p: Tensor<S, FloatDType>): Tensor<S, "bool">;
 export function bernoulli(k: Key, p: number | Tensor<any, any>, spec?: string, ...rest: unknown[]): Tensor<any, "bool"> {
-  assertNotStaging("random.bernoulli", NOT_STAGED);
-  let shape: number[];
-  let names: readonly (string | null)[];
-  let probs: (i: number) => number;
   if (typeof p === "number") {
-    if (spec === undefined) throw new ShapeError("bernoulli", "a scalar probability needs a shape spec");
-    const parsed = parseArgs("bernoulli", spec, rest);
-    shape = parsed.shape;
-    names = parsed.names;
-    probs = () => p;
-  } else {
-    const c = impl(p).concrete();
-    if (!isFloat(c.dtype)) throw new DTypeError("bernoulli", `probabilities must be float, got ${c.dtype}`);
-    shape = [...c.shape];
-    names = c.names;
-    probs = (i) => c.data[i]!;
+    if (spec === undefined) throw new ShapeError("random.bernoulli", "a scalar probability needs a shape spec");
+    const parsed = parseArgs("random.bernoulli", spec, rest);
+    const u = uniformOf("random.bernoulli", k, parsed.shape, parsed.names, "float32", 0, 1);
+    return typed(lt(u, constant(uniformThreshold(p), "float32")));
   }
-  const n = count(shape);
-  const u = uniformF32(k, n, 0, 1);
-  const out = alloc("bool", n);
-  for (let i = 0; i < n; i++) out[i] = u[i]! < probs(i) ? 1 : 0;
-  return typed(new Concrete(shape, "bool", out, names));
+  const pi = impl(p);
+  if (!isFloat(pi.dtype)) throw new DTypeError("random.bernoulli", `probabilities must be float, got ${pi.dtype}`);
+  // u (float32) and p compare exactly whatever p's float dtype.
+  return typed(lt(uniformOf("random.bernoulli", k, pi.shape, pi.names, "float32", 0, 1), pi));
 }
 
-/** A random permutation of `0 … n−1` (int32), by Fisher–Yates. */
+/**
+ * A random permutation of `0 … n−1` (int32), by Fisher–Yates on `n − 1` random words.
+ * @example permutation(key(0), 5) // e.g. [3, 0, 4, 1, 2]
+ */
 export function permutation<const N extends number>(k: Key, n: N): Tensor<[N], "int32"> {
-  assertNotStaging("random.permutation", NOT_STAGED);
-  if (!Number.isInteger(n) || n < 0) throw new ShapeError("permutation", `n must be a non-negative integer, got ${n}`);
-  const out = alloc("int32", n);
-  for (let i = 0; i < n; i++) out[i] = i;
-  const bits = randomBits32(k, Math.max(n - 1, 0));
-  for (let i = n - 1; i > 0; i--) {
-    // Multiply-shift maps 32 random bits onto [0, i] (bias below 2⁻²⁰ for any n that fits in memory).
-    const j = Math.floor(((bits[n - 1 - i]! >>> 0) / 4294967296) * (i + 1));
-    const t = out[i]!;
-    out[i] = out[j]!;
-    out[j] = t;
-  }
-  return typed(new Concrete([n], "int32", out));
+  if (!Number.isInteger(n) || n < 0) throw new ShapeError("random.permutation", `n must be a non-negative integer, got ${n}`);
+  return typed(draw("random.permutation", k, { kind: "permutation", n }));
 }
 
 /**
  * Class indices drawn from unnormalised log-probabilities along `axis` (default −1), by the Gumbel-max
- * trick: `argmax(logits + g)` with `g = −log(−log u)`. The result drops `axis` and is int32.
+ * trick: `argmax(logits + g)` with `g = −log(−log u)`, in float64. The result drops `axis` and is int32.
+ * @example categorical(key, log(probs)) // one class per row
  */
 export function categorical<S extends Shape, D extends FloatDType, const A extends number = -1>(
   k: Key, logits: Tensor<S, D>, axis?: A,
 ): Tensor<ReduceShape<S, A, false>, "int32"> {
-  assertNotStaging("random.categorical", NOT_STAGED);
-  const c = impl(logits).concrete();
-  if (!isFloat(c.dtype)) throw new DTypeError("categorical", `logits must be float, got ${c.dtype}`);
-  const r = c.shape.length;
-  if (r === 0) throw new ShapeError("categorical", "logits must have rank ≥ 1", [c.shape]);
-  const ax = normAxis("categorical", axis ?? -1, r);
-  const n = c.shape[ax]!;
-  if (n === 0) throw new ShapeError("categorical", `axis ${ax} has no classes`, [c.shape]);
-  const inner = count(c.shape.slice(ax + 1));
-  const outer = count(c.shape.slice(0, ax));
-  const u = uniformF32(k, c.size, 0, 1);
-  const out = alloc("int32", outer * inner);
-  for (let o = 0; o < outer; o++)
-    for (let i = 0; i < inner; i++) {
-      let best = -Infinity;
-      let arg = 0;
-      for (let j = 0; j < n; j++) {
-        const idx = (o * n + j) * inner + i;
-        // u in [0, 1): keep it inside (0, 1) so both logs are finite.
-        const uu = Math.min(Math.max(u[idx]!, 1e-12), 1 - 1e-7);
-        const v = c.data[idx]! - Math.log(-Math.log(uu));
-        if (v > best) {
-          best = v;
-          arg = j;
-        }
-      }
-      out[o * inner + i] = arg;
-    }
-  const shape = c.shape.filter((_, i) => i !== ax);
-  return typed(new Concrete(shape, "int32", out));
+  const x = impl(logits);
+  if (!isFloat(x.dtype)) throw new DTypeError("random.categorical", `logits must be float, got ${x.dtype}`);
+  const r = x.shape.length;
+  if (r === 0) throw new ShapeError("random.categorical", "logits must have rank ≥ 1", [x.shape]);
+  const ax = normAxis("random.categorical", axis ?? -1, r);
+  if (x.shape[ax] === 0) throw new ShapeError("random.categorical", `axis ${ax} has no classes`, [x.shape]);
+  const u = cast(uniformOf("random.categorical", k, x.shape, noNames(r), "float32", 0, 1), "float64");
+  // u in [0, 1): keep it inside (0, 1) so both logs are finite.
+  const uu = minimum(maximum(u, constant(1e-12, "float64")), constant(1 - 1e-7, "float64"));
+  const scores = sub(cast(x, "float64"), log(neg(log(uu))));
+  return typed(argmax(scores, ax, false));
 }

@@ -1,4 +1,5 @@
 /** Element types and their typed-array storage. */
+import { AllocationError } from "../errors.js";
 
 /** The element types of a tensor. */
 export type DType = "float32" | "float64" | "int32" | "bool";
@@ -66,8 +67,35 @@ export function isStorageOf(s: Storage, dtype: DType): boolean {
   }
 }
 
-/** A new zeroed typed array for `n` elements of `dtype`. */
+/** Bytes per element of each dtype's storage. */
+export const BYTES_PER_ELEMENT: Readonly<Record<DType, number>> = { float32: 4, float64: 8, int32: 4, bool: 1 };
+
+/**
+ * The most storage one tensor may have: 4 GiB (2³² bytes). It is Node's own limit for a Buffer and the whole
+ * of a 32-bit WebAssembly memory, which the kernels copy operands into; a tensor beyond it (a product of
+ * [60000, 1] by [1, 40000] is 9.6 GB) would exhaust most machines' memory or run for minutes before failing.
+ */
+export const MAX_TENSOR_BYTES = 2 ** 32;
+
+/**
+ * Throws an {@link AllocationError} naming `op`, the shape and the byte size when a tensor of `shape` and
+ * `dtype` would need more than {@link MAX_TENSOR_BYTES}; called before anything is allocated.
+ * @example checkAllocation("zeros", [100000, 100000], "float32") // throws: 40 GB, more than 4 GiB
+ */
+export function checkAllocation(op: string, shape: readonly number[], dtype: DType): void {
+  let n = 1;
+  for (const d of shape) n *= d;
+  checkElements(op, n, dtype, shape);
+}
+
+function checkElements(op: string, n: number, dtype: DType, shape?: readonly number[]): void {
+  const bytes = n * BYTES_PER_ELEMENT[dtype];
+  if (!(Number.isSafeInteger(n) && n >= 0 && bytes <= MAX_TENSOR_BYTES)) throw new AllocationError(op, dtype, n, bytes, MAX_TENSOR_BYTES, shape);
+}
+
+/** A new zeroed typed array for `n` elements of `dtype` (refused beyond {@link MAX_TENSOR_BYTES}). */
 export function freshStorage(dtype: DType, n: number): Storage {
+  checkElements("allocate", n, dtype);
   switch (dtype) {
     case "float32":
       return new Float32Array(n);

@@ -25,7 +25,7 @@ export {
 export type { CloseOptions, PreservesShapeOptions, BatchPermutationOptions } from "./algebra.js";
 export { vmapMatchesLoop } from "./batching.js";
 export type { VmapLawOptions } from "./batching.js";
-export { optimizerStepLaws, arbParamTree } from "./optim.js";
+export { optimizerStepLaws, stagedUpdateMatchesEager, arbParamTree } from "./optim.js";
 export type { StepTransformation, OptimizerLawOptions, ParamTree } from "./optim.js";
 export { deterministicUnderKey } from "./random.js";
 export type { KeyLawOptions } from "./random.js";

@@ -5,6 +5,7 @@
  */
 import fc from "fast-check";
 import { flatten } from "../core/pytree.js";
+import { jit } from "../transforms/jit.js";
 import type { AnyTensor } from "../tensor/tensor.js";
 import { arbTensors } from "./arbitraries.js";
 import { seedOf } from "./autodiff.js";
@@ -61,6 +62,13 @@ function addTrees<P>(p: P, u: unknown): P {
   ) as P;
 }
 
+/** A random gradient tree shaped like `p`, its values uniform in ±1 times a scale drawn from 10^[−2, 2]. */
+function drawGradients<P>(p: P, next: () => number): P {
+  const scale = 10 ** (4 * next() - 2);
+  const g = flatten(randomLike(p, next));
+  return g.unflatten(g.leaves.map((l) => (isTensor(l) ? fromFlat(l.shape, l.dtype, valuesOf(l).map((v) => v * scale)) : (l as number) * scale))) as P;
+}
+
 /** Compares leaf paths, shapes and dtypes of two snapshots (not values). */
 function sameStructure(a: Snapshot, b: Snapshot, an: string, bn: string): void {
   if (a.paths.join("|") !== b.paths.join("|")) violated(`${an} has leaves {${a.paths.join(", ")}} but ${bn} has {${b.paths.join(", ")}}`);
@@ -99,9 +107,7 @@ export function optimizerStepLaws<P, S>(opt: StepTransformation<P, S>, opts: Opt
       let p = p0;
       let s = s0;
       for (let step = 0; step < steps; step++) {
-        const scale = 10 ** (4 * next() - 2);
-        const g = flatten(randomLike(p, next));
-        const grads = g.unflatten(g.leaves.map((l) => (isTensor(l) ? fromFlat(l.shape, l.dtype, valuesOf(l).map((v) => v * scale)) : (l as number) * scale))) as P;
+        const grads = drawGradients(p, next);
         const before = { g: snapshot(grads), s: snapshot(s), p: snapshot(p) };
         const [u, s1] = opt.update(grads, s, p);
         const where = `step ${step + 1}`;
@@ -120,6 +126,48 @@ export function optimizerStepLaws<P, S>(opt: StepTransformation<P, S>, opts: Opt
         if (d !== null) violated(`${where}: two calls of update with the same inputs differ: ${d}`);
         p = addTrees(p, u);
         s = s1;
+      }
+    },
+    opts.params,
+  );
+}
+
+/**
+ * The staged update is the eager update: `jit((g, s, p) => opt.update(g, s, p))` is traced once for a
+ * parameter tree and replayed for `steps` updates (default 5) on its own results, each giving bit for bit
+ * the eager update and next state. It holds when the optimizer state is all tensors (counters as 0-d int32 tensors), so that
+ * nothing `jit` treats as static changes from step to step. Parameter trees must hold tensors only.
+ * @example assertLaw(stagedUpdateMatchesEager(optim.adam(cosineDecay(1e-3, 100))))
+ */
+export function stagedUpdateMatchesEager<P, S>(opt: StepTransformation<P, S>, opts: Omit<OptimizerLawOptions<P>, "zeroGradientIsNoop"> = {}): LawResult<P> {
+  const arb = opts.arb ?? (arbParamTree() as unknown as fc.Arbitrary<P>);
+  const steps = opts.steps ?? 5;
+  return law(
+    "stagedUpdateMatchesEager",
+    arb,
+    (p0) => {
+      const numbers = pathLeaves(p0).filter((l) => !isTensor(l.leaf));
+      if (numbers.length > 0) violated(`parameter trees must hold tensors only (numbers are static under jit): params.${numbers[0]!.path} is a number`);
+      let traces = 0;
+      const staged = jit((g: P, s: S, p: P) => {
+        traces++;
+        return opt.update(g, s, p);
+      });
+      const next = rng(seedOf(p0));
+      // Keys in pytree order: `applyUpdates` rebuilds records with sorted keys, and jit's signature (today)
+      // tells records with the same keys in another order apart.
+      let p = flatten(p0).unflatten(flatten(p0).leaves) as P;
+      let s = opt.init(p);
+      for (let step = 1; step <= steps; step++) {
+        const grads = drawGradients(p, next);
+        const eager = opt.update(grads, s, p);
+        const replayed = staged(grads, s, p);
+        const d = snapshotDiff(snapshot(eager), snapshot(replayed), "[updates, state]");
+        if (d !== null) violated(`step ${step}: the staged update differs from the eager one: ${d}`);
+        if (traces !== 1) violated(`step ${step}: the update was traced ${traces} times, not once: its signature changed (a JavaScript number in the state that changes at every step, such as a counter, or a record whose keys come back in another order)`);
+        // Go on from the staged results, as a staged training loop does.
+        p = addTrees(p, replayed[0]);
+        s = replayed[1];
       }
     },
     opts.params,

@@ -82,7 +82,6 @@ export function showTree(x: unknown, indent = ""): string {
   if (typeof x === "string") return JSON.stringify(x);
   if (x === null || x === undefined || typeof x === "boolean") return String(x);
   if (typeof x === "function") return `[function ${x.name || "anonymous"}]`;
-  if (isKeyLike(x)) return `Key(${x.hi}, ${x.lo})`;
   const inner = indent + "  ";
   if (Array.isArray(x)) {
     if (x.length === 0) return "[]";
@@ -95,9 +94,6 @@ export function showTree(x: unknown, indent = ""): string {
   }
   return String(x);
 }
-
-const isKeyLike = (x: unknown): x is { hi: number; lo: number } =>
-  typeof x === "object" && x !== null && (x as { _tag?: unknown })._tag === "Key";
 
 const indentLines = (s: string, indent: string): string => s.split("\n").join(`\n${indent}`);
 

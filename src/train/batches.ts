@@ -6,7 +6,7 @@
 import { InputError } from "../errors.js";
 import { slice } from "../ops/structure.js";
 import { Concrete, typed, type AnyTensor, type Tensor, type TensorImpl } from "../tensor/tensor.js";
-import { lazyTake } from "../primitives/lazy.js";
+import { lazyTake } from "./gather.js";
 import type { Key } from "../random/key.js";
 import { numExamples, type Batched, type Columns } from "./columns.js";
 import { permutation } from "../random/sample.js";

@@ -1,6 +1,6 @@
 /** Training: a pure step folded over lazy batches, metrics as Monoids, evaluation and k-fold cross-validation. */
 export { initTrainState, trainStep, trainStepWithOutput } from "./step.js";
-export type { Batch, Model, LossFn, ScalarLoss, TrainState, StepOptions } from "./step.js";
+export type { Batch, Model, ModelOptions, LossFn, ScalarLoss, TrainState, StepOptions } from "./step.js";
 export { foldIterable, foldMapIterable, evaluate } from "./fold.js";
 export { accuracyMetric, batchSize, evaluateModel } from "./metric.js";
 export type { Metric } from "./metric.js";

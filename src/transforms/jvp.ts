@@ -5,8 +5,8 @@
 import { TransformError } from "../errors.js";
 import { isFloat } from "../tensor/dtype.js";
 import { impl, typed, type TensorImpl } from "../tensor/tensor.js";
-import { bind, Trace, Tracer, withTrace } from "../core/trace.js";
-import type { Linear, Primitive } from "../core/primitive.js";
+import { bind, bindMulti, Trace, Tracer, withTrace } from "../core/trace.js";
+import type { Linear, MultiPrimitive, Primitive } from "../core/primitive.js";
 import { flatten } from "../core/pytree.js";
 import { toTensor } from "./leaves.js";
 import { zerosLike } from "../primitives/util.js";
@@ -34,6 +34,35 @@ export class JvpTrace extends Trace {
     const t = prim.jvp(primals, tangents, out, params);
     return t == null ? out : new JvpTracer(this, out, t);
   }
+  processMulti<P>(prim: MultiPrimitive<P>, inputs: readonly TensorImpl[], params: P): readonly TensorImpl[] {
+    const split = inputs.map((x) => this.split(x));
+    const primals = split.map(([p]) => p);
+    const tangents = split.map(([p, t]) => (t != null && isFloat(p.dtype) ? t : null));
+    if (tangents.every((t) => t == null)) return bindMulti(prim, primals, params);
+    const [outs, touts] = prim.jvp(primals, tangents, params);
+    return outs.map((o, i) => {
+      const t = touts[i];
+      return t == null || !isFloat(o.dtype) ? o : new JvpTracer(this, o, t);
+    });
+  }
+}
+
+/**
+ * Forward mode on flat lists (for the rules of program-holding primitives): `fn`'s outputs at `primals`
+ * and their tangents along `tangents` (`null`: zero), `null` for outputs with a zero tangent.
+ */
+export function jvpFlat(fn: (xs: readonly TensorImpl[]) => readonly TensorImpl[], primals: readonly TensorImpl[], tangents: readonly Linear[]): [TensorImpl[], Linear[]] {
+  return withTrace(
+    (level) => new JvpTrace(level),
+    (trace) => {
+      const ins = primals.map((p, i) => {
+        const t = tangents[i];
+        return t != null && isFloat(p.dtype) ? new JvpTracer(trace, p, t) : p;
+      });
+      const outs = fn(ins).map((o) => trace.split(o));
+      return [outs.map(([p]) => p), outs.map(([p, t]) => (isFloat(p.dtype) ? t : null))];
+    },
+  );
 }
 
 /** A dual number: a primal value with its tangent. */

@@ -7,18 +7,20 @@
 import { TransformError } from "../errors.js";
 import { isFloat } from "../tensor/dtype.js";
 import { impl, typed, type TensorImpl } from "../tensor/tensor.js";
-import { bind, Trace, Tracer, withTrace } from "../core/trace.js";
-import type { Linear, Primitive } from "../core/primitive.js";
+import { bind, bindMulti, Trace, Tracer, withTrace } from "../core/trace.js";
+import type { Linear, MultiPrimitive, Primitive } from "../core/primitive.js";
 import { flatten, type Leaf } from "../core/pytree.js";
 import { toTensor } from "./leaves.js";
 import { filled, zerosLike } from "../primitives/util.js";
 import { add, cast } from "../primitives/elementwise.js";
 
-/** One recorded application: its inputs as seen by the trace, and how to pull a cotangent back. */
+/** One recorded application: its inputs as seen by the trace, its outputs, and how to pull cotangents back. */
 export interface Node {
   readonly id: number;
   readonly inputs: readonly TensorImpl[];
-  readonly pull: (ct: TensorImpl) => readonly Linear[];
+  /** The tracers of its outputs (null for outputs that carry no cotangent: integer or bool ones). */
+  readonly outs: (VjpTracer | null)[];
+  readonly pull: (cts: readonly Linear[]) => readonly Linear[];
 }
 
 /** The reverse-mode transformation at one level. */
@@ -37,14 +39,30 @@ export class VjpTrace extends Trace {
   }
   /** Records an application whose pullback is `pull`, returning the traced output. */
   record(inputs: readonly TensorImpl[], out: TensorImpl, pull: (ct: TensorImpl) => readonly Linear[]): TensorImpl {
-    if (!isFloat(out.dtype) || !inputs.some((x) => this.owns(x))) return out;
-    return new VjpTracer(this, out, { id: this.nextId++, inputs, pull });
+    return this.recordMulti(inputs, [out], (cts) => (cts[0] == null ? inputs.map(() => null) : pull(cts[0])))[0]!;
+  }
+  /** Records an application with several outputs; `pull` gets one cotangent per output (`null`: zero). */
+  recordMulti(inputs: readonly TensorImpl[], outs: readonly TensorImpl[], pull: (cts: readonly Linear[]) => readonly Linear[]): readonly TensorImpl[] {
+    if (!outs.some((o) => isFloat(o.dtype)) || !inputs.some((x) => this.owns(x))) return outs;
+    const node: Node = { id: this.nextId++, inputs, outs: [], pull };
+    return outs.map((o) => {
+      const t = isFloat(o.dtype) ? new VjpTracer(this, o, node) : null;
+      node.outs.push(t);
+      return t ?? o;
+    });
   }
   process<P>(prim: Primitive<P>, inputs: readonly TensorImpl[], params: P): TensorImpl {
     const primals = inputs.map((x) => this.primal(x));
     const out = bind(prim, primals, params);
     const needs = inputs.map((x) => this.owns(x));
     return this.record(inputs, out, (ct) => prim.vjp(ct, primals, out, params, needs));
+  }
+  processMulti<P>(prim: MultiPrimitive<P>, inputs: readonly TensorImpl[], params: P): readonly TensorImpl[] {
+    const primals = inputs.map((x) => this.primal(x));
+    const needs = inputs.map((x) => this.owns(x) && isFloat(x.dtype));
+    if (!needs.some((n) => n)) return bindMulti(prim, primals, params);
+    const [outs, pull] = prim.vjp(primals, params, needs);
+    return this.recordMulti(inputs, outs, pull);
   }
 }
 
@@ -63,23 +81,23 @@ export class VjpTracer extends Tracer {
 }
 
 /** Walks the tape backwards from seeded outputs; returns the cotangent of each input tracer. */
-function backward(trace: VjpTrace, seeds: ReadonlyMap<VjpTracer, TensorImpl>, inputs: readonly VjpTracer[]): Linear[] {
+function backward(trace: VjpTrace, seeds: ReadonlyMap<VjpTracer, TensorImpl>, inputs: readonly (VjpTracer | null)[]): Linear[] {
   const cts = new Map<VjpTracer, TensorImpl>(seeds);
   // Collect the nodes reachable from the outputs, then visit them in reverse creation order.
-  const nodes = new Map<Node, VjpTracer>();
+  const nodes = new Set<Node>();
   const stack = [...seeds.keys()];
   while (stack.length > 0) {
     const t = stack.pop()!;
     if (t.node === null || nodes.has(t.node)) continue;
-    nodes.set(t.node, t);
+    nodes.add(t.node);
     for (const x of t.node.inputs) if (trace.owns(x)) stack.push(x);
   }
-  const order = [...nodes.entries()].sort((a, b) => b[0].id - a[0].id);
-  for (const [node, out] of order) {
-    const ct = cts.get(out);
-    if (ct === undefined) continue;
-    cts.delete(out);
-    const grads = node.pull(ct);
+  const order = [...nodes].sort((a, b) => b.id - a.id);
+  for (const node of order) {
+    const outCts = node.outs.map((o) => (o === null ? null : (cts.get(o) ?? null)));
+    if (outCts.every((c) => c === null)) continue;
+    for (const o of node.outs) if (o !== null) cts.delete(o);
+    const grads = node.pull(outCts);
     node.inputs.forEach((x, i) => {
       const g = grads[i];
       if (g == null || !trace.owns(x)) return;
@@ -87,7 +105,34 @@ function backward(trace: VjpTrace, seeds: ReadonlyMap<VjpTracer, TensorImpl>, in
       cts.set(x, prev === undefined ? g : add(prev, g));
     });
   }
-  return inputs.map((x) => cts.get(x) ?? null);
+  return inputs.map((x) => (x === null ? null : (cts.get(x) ?? null)));
+}
+
+/**
+ * Reverse mode on flat lists (for the rules of program-holding primitives): `fn`'s outputs at `primals`,
+ * and a pullback from output cotangents (`null`: zero) to the cotangents of the inputs with `needs[i]`.
+ */
+export function vjpFlat(
+  fn: (xs: readonly TensorImpl[]) => readonly TensorImpl[], primals: readonly TensorImpl[], needs: readonly boolean[],
+): [TensorImpl[], (cts: readonly Linear[]) => Linear[]] {
+  return withTrace(
+    (level) => new VjpTrace(level),
+    (tr) => {
+      const ins = primals.map((p, i) => (needs[i] && isFloat(p.dtype) ? new VjpTracer(tr, p, null) : null));
+      const outs = fn(primals.map((p, i) => ins[i] ?? p));
+      const pull = (cts: readonly Linear[]): Linear[] => {
+        const seeds = new Map<VjpTracer, TensorImpl>();
+        outs.forEach((o, i) => {
+          const c = cts[i];
+          if (c == null || !tr.owns(o)) return;
+          const prev = seeds.get(o);
+          seeds.set(o, prev === undefined ? c : add(prev, c));
+        });
+        return backward(tr, seeds, ins);
+      };
+      return [outs.map((o) => tr.primal(o)), pull];
+    },
+  );
 }
 
 /**
@@ -170,6 +215,21 @@ function selectArgs(op: string, argnums: number | readonly number[], nargs: numb
   return list;
 }
 
+/**
+ * Refuses an argument with nothing to differentiate: no leaves (a string, null), or only integer or bool
+ * tensors (JAX raises a TypeError there). In a tree that also holds float leaves, integer leaves (indices
+ * next to parameters) get zero gradients.
+ */
+function checkDifferentiable(op: string, index: number, arg: unknown): void {
+  const { leaves } = flatten(arg);
+  if (leaves.length === 0)
+    throw new TransformError(op, `argument ${index} has no tensor or number to differentiate (got ${arg === null ? "null" : typeof arg}); leave it out of argnums`);
+  if (leaves.every((l) => typeof l !== "number" && !isFloat(impl(l).dtype))) {
+    const t = impl(leaves[0] as Exclude<Leaf, number>);
+    throw new TransformError(op, `argument ${index} holds a ${t.dtype} tensor of shape [${t.shape.join(", ")}]; only float inputs can be differentiated (cast it, or leave it out of argnums)`);
+  }
+}
+
 /** Core of grad / valueAndGrad: differentiates only the chosen arguments, the rest are constants. */
 export function valueAndGradImpl(
   op: string, f: (...args: any[]) => unknown, opts: GradOptions & { hasAux?: boolean }, args: readonly unknown[],
@@ -181,6 +241,7 @@ export function valueAndGradImpl(
     which.forEach((a, i) => (full[a] = diff[i]));
     return f(...full);
   };
+  for (const a of which) checkDifferentiable(op, a, args[a]);
   const [out, pull, aux] = vjpImpl(g, which.map((a) => args[a]), opts.hasAux ?? false);
   const grads = pull(scalarSeed(op, out));
   return [out, typeof argnums === "number" ? grads[0] : grads, aux];

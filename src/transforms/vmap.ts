@@ -7,7 +7,7 @@ import { typed, type Tensor, type TensorImpl } from "../tensor/tensor.js";
 import type { DType } from "../tensor/dtype.js";
 import type { Shape } from "../shape/types.js";
 import { Trace, Tracer, withTrace } from "../core/trace.js";
-import type { Primitive } from "../core/primitive.js";
+import type { MultiPrimitive, Primitive } from "../core/primitive.js";
 import { flatten } from "../core/pytree.js";
 import { toTensor } from "./leaves.js";
 import { broadcastTo, reshape, transpose } from "../primitives/structure.js";
@@ -29,6 +29,25 @@ export class BatchTrace extends Trace {
     const out = prim.vmap(vals, batched, params, this.size);
     return new BatchTracer(this, out);
   }
+  processMulti<P>(prim: MultiPrimitive<P>, inputs: readonly TensorImpl[], params: P): readonly TensorImpl[] {
+    const vals = inputs.map((x) => (this.owns(x) ? x.val : x));
+    const batched = inputs.map((x) => this.owns(x));
+    return prim.vmap(vals, batched, params, this.size).map((o) => new BatchTracer(this, o));
+  }
+}
+
+/**
+ * Batching on flat lists (for the rules of program-holding primitives): `fn` applied to every example of
+ * the batched arguments (batch axis 0, `size` examples), each output with its batch axis at 0.
+ */
+export function vmapFlat(fn: (xs: readonly TensorImpl[]) => readonly TensorImpl[], args: readonly TensorImpl[], batched: readonly boolean[], size: number): TensorImpl[] {
+  return withTrace(
+    (level) => new BatchTrace(level, size),
+    (trace) => {
+      const ins = args.map((a, i) => (batched[i] ? new BatchTracer(trace, a) : a));
+      return fn(ins).map((o) => (trace.owns(o) ? o.val : broadcastTo(reshape(o, [1, ...o.shape]), [size, ...o.shape])));
+    },
+  );
 }
 
 /** A value of the batch: `val` holds every example, stacked on axis 0. */
@@ -97,7 +116,8 @@ export function vmap<Args extends readonly unknown[], R, const I extends number 
   f: (...args: Args) => R, opts: { readonly inAxes?: I; readonly outAxes?: O } = {},
 ): (...args: BatchedArgs<Args, I>) => Batched<R, O> {
   return ((...args: unknown[]) => {
-    const inAxes: number | null | readonly (number | null)[] = opts.inAxes ?? 0;
+    // null is a real choice (nothing mapped), not a missing option.
+    const inAxes: number | null | readonly (number | null)[] = opts.inAxes === undefined ? 0 : opts.inAxes;
     const axes = Array.isArray(inAxes) ? inAxes : args.map(() => inAxes as number | null);
     if (axes.length !== args.length) throw new TransformError("vmap", `inAxes has ${axes.length} entries for ${args.length} arguments`);
     // Batch size: from every mapped leaf, which must agree.
@@ -136,7 +156,10 @@ export function vmap<Args extends readonly unknown[], R, const I extends number 
           o.leaves.map((l) => {
             const t = toTensor(l);
             const full = trace.owns(t) ? t.val : broadcastTo(reshape(t, [1, ...t.shape]), [size, ...t.shape]);
-            return typed(moveFromFront(full, outAxis < 0 ? outAxis + full.shape.length : outAxis));
+            const r = full.shape.length;
+            if (!Number.isInteger(outAxis) || outAxis < -r || outAxis >= r)
+              throw new ShapeError("vmap", `out axis ${outAxis} is out of range for an output of rank ${r - 1} (batched: rank ${r})`, [t.shape]);
+            return typed(moveFromFront(full, outAxis < 0 ? outAxis + r : outAxis));
           }),
         );
       },

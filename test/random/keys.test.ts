@@ -18,13 +18,14 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { randomBits32 } from "../../src/random/bits.js";
-import { foldIn, isKey, key, split, splitPartitionable, type Key } from "../../src/random/key.js";
+import { randomBits32 } from "../../src/primitives/threefry.js";
+import { foldIn, isKey, key, keyData, split, splitPartitionable, splitStacked, type Key } from "../../src/random/key.js";
+import { tensor } from "../../src/index.js";
 
-const words = (k: Key): [number, number] => [k.hi, k.lo];
+const words = keyData;
 const anyKey = fc
   .tuple(fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 0, max: 0xffffffff }))
-  .map(([hi, lo]) => Object.freeze({ _tag: "Key" as const, hi, lo }));
+  .map(([hi, lo]): Key => tensor([hi | 0, lo | 0], "int32"));
 
 describe("key (jax.random.PRNGKey / key)", () => {
   it("key(0) has key_data [0, 0]", () => {
@@ -61,10 +62,16 @@ describe("key (jax.random.PRNGKey / key)", () => {
     expect(() => key(1n << 63n)).toThrow(RangeError);
   });
 
-  it("keys are frozen values, recognised by isKey", () => {
-    const k = key(7);
-    expect(Object.isFrozen(k)).toBe(true);
+  it("keys are int32 tensors of shape [2] holding the words' bit patterns, recognised by isKey", () => {
+    const k = key(-1);
+    expect([k.dtype, [...k.shape]]).toEqual(["int32", [2]]);
+    expect(k.toFlat()).toEqual([-1, -1]);
+    expect(k.toFlat().map((w) => w >>> 0)).toEqual(keyData(k));
+    expect(String(key(42))).toBe("tensor([ 0, 42], shape=[2], dtype=int32)");
     expect(isKey(k)).toBe(true);
+    expect(isKey(tensor([1, 2], "int32"))).toBe(true);
+    expect(isKey(tensor([1, 2]))).toBe(false);
+    expect(isKey(tensor([1, 2, 3], "int32"))).toBe(false);
     expect(isKey(split(k)[0])).toBe(true);
     expect(isKey({ hi: 0, lo: 0 })).toBe(false);
     expect(isKey({ _tag: "Key" })).toBe(false);
@@ -101,7 +108,7 @@ describe("split (jax.random.split, legacy layout)", () => {
   it("is the words of bits(key, 2n), paired", () => {
     fc.assert(
       fc.property(anyKey, fc.nat({ max: 20 }), (k, n) => {
-        expect(split(k, n).flatMap(words)).toEqual([...randomBits32(k, 2 * n)]);
+        expect(split(k, n).flatMap(words)).toEqual([...randomBits32(words(k), 2 * n)]);
       }),
     );
   });
@@ -121,10 +128,10 @@ describe("split (jax.random.split, legacy layout)", () => {
       fc.property(anyKey, fc.integer({ min: 2, max: 64 }), (k, n) => {
         const ks = split(k, n);
         expect(ks.length).toBe(n);
-        const ids = new Set(ks.map((s) => `${s.hi}:${s.lo}`));
+        const ids = new Set(ks.map((s) => words(s).join(":")));
         expect(ids.size).toBe(n);
-        expect(ids.has(`${k.hi}:${k.lo}`)).toBe(false);
-        const streams = new Set(ks.slice(0, 4).map((s) => randomBits32(s, 8).join(",")));
+        expect(ids.has(words(k).join(":"))).toBe(false);
+        const streams = new Set(ks.slice(0, 4).map((s) => randomBits32(words(s), 8).join(",")));
         expect(streams.size).toBe(Math.min(n, 4));
       }),
       { numRuns: 50 },

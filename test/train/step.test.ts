@@ -1,8 +1,8 @@
 /** The training step is a fold: laws, and `fit`, `evaluate` and k-fold built on it. */
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { add, fromArray, jit, matmul, mean, mul, square, sub, tensor, valueAndGrad, type AnyTensor, type Tensor } from "../../src/index.js";
-import { adam, applyUpdates, sgd, type GradientTransformation } from "../../src/optim/index.js";
+import { add, div, fromArray, jit, matmul, mean, mul, square, sub, tensor, valueAndGrad, type AnyTensor, type Tensor } from "../../src/index.js";
+import { adam, applyUpdates, asFloat64, sgd, type GradientTransformation } from "../../src/optim/index.js";
 import { initTrainState, trainStep, trainStepDonating, trainStepWithOutput, type Batch, type TrainState } from "../../src/train/step.js";
 import { impl } from "../../src/tensor/tensor.js";
 import { foldIterable, evaluate } from "../../src/train/fold.js";
@@ -66,7 +66,7 @@ describe("trainStep", () => {
       x: fromArray([1 + k, -2, 0.5, k / 3, -1, 2 - k], "n 2", { n: 3 }) as unknown as X,
       y: fromArray([k % 2, 1, -0.5], "n 1", { n: 3 }) as unknown as Y,
     }));
-    const opts = [sgd(0.1), sgd(0.05, { momentum: 0.9, nesterov: true }), sgd((t: number) => 0.1 / (1 + t)), adam(0.02)] as GradientTransformation<unknown>[];
+    const opts = [sgd(0.1), sgd(0.05, { momentum: 0.9, nesterov: true }), sgd((t) => div(0.1, add(asFloat64(t), 1))), adam(0.02)] as GradientTransformation<unknown>[];
     for (const opt of opts) {
       const staged = trainStep(model, mse, opt);
       const eager = trainStep(model, mse, opt, { jit: false });

@@ -31,11 +31,17 @@ describe("dtypes and trees", () => {
     expect(Number(String((y as unknown as T.Tensor<[], "float64">).item()))).toBe(9);
     expect((t as unknown as T.Tensor<[], "float64">).item()).toBe(6);
   });
-  it("PRNG keys in a parameter tree are static: no gradient, left as they are", () => {
+  it("PRNG keys in a parameter tree are integer leaves: no gradient (int32 zeros), left as they are by optimizers", () => {
     const params = { w: T.tensor([1, 2]), key: T.random.key(5) };
     const gr = T.grad((p: typeof params) => T.sum(T.mul(p.w, p.w)))(params);
-    expect(gr.key).toBe(params.key);
-    expect(T.leavesOf(params)).toHaveLength(1);
+    expect([gr.key.dtype, gr.key.toFlat()]).toEqual(["int32", [0, 0]]);
+    expect(T.leavesOf(params)).toHaveLength(2);
+    for (const opt of [T.optim.sgd(0.1), T.optim.adam(0.1)] as T.optim.GradientTransformation<unknown>[]) {
+      const [updates] = opt.update(gr, opt.init(params), params);
+      const next = T.optim.applyUpdates(params, updates as typeof params);
+      expect(next.key).toBe(params.key);
+      expect(next.w.toFlat()).not.toEqual(params.w.toFlat());
+    }
   });
   it("cast of NaN to bool is true (nonzero), as in PyTorch", () => {
     expect(T.cast(T.tensor([NaN, 0]), "bool").toFlat()).toEqual([1, 0]);

@@ -193,7 +193,7 @@ function start(): void {
   const session = startSession(settings.right, dataset.train, dataset.test, clock);
   const r: Run = Object.assign(timing, { session, grid: gridExamples(dataset.test), running: true, steps: 0 });
   run = r;
-  const program = stagedProgram(r.session, settings.right.batchSize);
+  const program = stagedProgram(r.session);
   ui.program.textContent = program.text;
   ui.program.dataset["available"] = String(program.available);
   chart.options.scales!["x"]!.max = settings.right.epochs;
@@ -266,7 +266,7 @@ showCode();
 ui.shapeSource.textContent = shapeError.source;
 ui.shapeError.textContent = shapeError.message;
 ui.compiler.textContent = shapeError.compiler;
-ui.program.textContent = stagedProgram(null, 0).text;
+ui.program.textContent = stagedProgram(null).text;
 
 try {
   const [loaded, threaded] = await Promise.all([loadFashionMnist(), warmupBackend()]);

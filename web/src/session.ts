@@ -3,7 +3,7 @@
  * and `train.fit`'s generator of events. The page pulls the events one at a time (pausing is not pulling);
  * `test/web` runs the same function in Node to compare epoch times.
  */
-import { argmax, type Tensor, nn, optim, random, train } from "tenfold";
+import { argmax, slice, valueAndGrad, type Tensor, nn, optim, random, train } from "tenfold";
 
 /** Flattened 28×28 images in [0, 1], a batch of them. */
 export type Images = Tensor<[number, 784], "float32">;
@@ -43,12 +43,26 @@ export interface EpochSummary {
   readonly seconds: number;
 }
 
-/** A prepared run: `fit`'s events, and the model's predictions for any parameters. */
+/** A training batch. */
+export interface Batch {
+  readonly x: Images;
+  readonly y: Labels;
+}
+
+/** A prepared run: `fit`'s events, the model's predictions for any parameters, and its training step. */
 export interface Session {
   readonly events: Generator<train.FitEvent<unknown, unknown>, train.TrainState<unknown, unknown>, undefined>;
   readonly stepsPerEpoch: number;
   readonly predict: (params: unknown, images: Images) => Int32Array;
+  /**
+   * One training step as a pure function of tensors, as `fit`'s step stages it: the loss and its
+   * gradient, then the optimizer's update: `(params, optState, x, y) => [params', optState', loss]`.
+   */
+  readonly step: (params: unknown, optState: unknown, x: Images, y: Labels) => readonly [unknown, unknown, Tensor<[], "float32">];
+  /** The initial parameters and optimizer state, and the first batch of the training set (in stored order). */
   readonly initialParams: unknown;
+  readonly initialOptState: unknown;
+  readonly firstBatch: Batch;
 }
 
 /** Mean cross-entropy of logits against labels. */
@@ -67,10 +81,11 @@ export function startSession(settings: Settings, trainSet: Examples, testSet: Ex
   const params = layer.init(random.foldIn(seed, 3));
   const model = (p: unknown, x: Images): Tensor<[number, 10]> => layer.apply(p, x);
   const n = trainSet.labels.shape[0];
+  const optimizer = optim.sgd(settings.lr);
   const events = train.fit({
     model,
     loss,
-    optimizer: optim.sgd(settings.lr),
+    optimizer,
     params,
     epochs: settings.epochs,
     train: (epoch) => train.batches(random.foldIn(seed, 100 + epoch), { x: trainSet.images, y: trainSet.labels }, settings.batchSize),
@@ -82,7 +97,17 @@ export function startSession(settings: Settings, trainSet: Examples, testSet: Ex
     events,
     stepsPerEpoch: Math.ceil(n / settings.batchSize),
     predict: (p, images) => Int32Array.from(argmax(model(p, images), { axis: 1 }).toFlat()),
+    step: (p, o, x, y) => {
+      const [value, grads] = valueAndGrad((q: unknown) => loss(model(q, x), y))(p);
+      const [updates, next] = optimizer.update(grads, o as never, p);
+      return [optim.applyUpdates(p, updates), next, value] as const;
+    },
     initialParams: params,
+    initialOptState: optimizer.init(params),
+    firstBatch: {
+      x: slice(trainSet.images, 0, 0, Math.min(n, settings.batchSize)) as Images,
+      y: slice(trainSet.labels, 0, 0, Math.min(n, settings.batchSize)) as Labels,
+    },
   };
 }
 

@@ -10,27 +10,44 @@
  * original layout (`jax_threefry_partitionable=False`, JAX's default before v0.5.0); the `…Partitionable`
  * ones reproduce the layout that is JAX's default from v0.5.0 on. `foldIn` is the same under both.
  */
-import type { Key } from "./key.js";
+
+/** A key's two uint32 words, `[hi, lo]` (JAX's `key_data`). */
+export type KeyWords = readonly [hi: number, lo: number];
 
 /**
- * The raw cipher over parallel blocks: block `i` hashes the counter pair `(x0[i], x1[i])` under the key
- * `(k0, k1)` and writes the two output words to `out0[i]` and `out1[i]`. Rotation constants and key
- * schedule are JAX's `_threefry2x32_lowering` (Random123's Threefry-2x32-20).
+ * How {@link hashBlocks} forms its counters and writes its outputs:
+ * - `HALVES` (JAX's `threefry_2x32(key, count)` for `m` counts): block `i < ⌈m/2⌉` hashes the pair
+ *   `(count[i], count[i + half])` (`0` past the end; the counts are `i` itself when none are given) and
+ *   writes `out[i]` and `out[i + half]`;
+ * - `PAIRS`: block `i` hashes the 64-bit counter `i` as `(0, i)` and writes `out[2i]`, `out[2i + 1]`;
+ * - `XOR`: the same counter, writing the xor of the two words to `out[i]`.
+ * A layout number instead of callbacks keeps the one loop monomorphic (callbacks made it 2–3× slower).
  */
-function hashBlocks(
-  k0: number,
-  k1: number,
-  n: number,
-  x0At: (i: number) => number,
-  x1At: (i: number) => number,
-  emit: (i: number, y0: number, y1: number) => void,
-): void {
+const HALVES = 0;
+const PAIRS = 1;
+const XOR = 2;
+type Layout = typeof HALVES | typeof PAIRS | typeof XOR;
+
+/**
+ * The raw cipher over `n` parallel blocks under the key `(k0, k1)`, in one of the counter {@link Layout}s.
+ * Rotation constants and key schedule are JAX's `_threefry2x32_lowering` (Random123's Threefry-2x32-20).
+ */
+function hashBlocks(k0: number, k1: number, n: number, layout: Layout, m: number, count: Uint32Array | null, out: Uint32Array): void {
   const ka = k0 | 0;
   const kb = k1 | 0;
   const kc = (ka ^ kb ^ 0x1bd11bda) | 0;
+  const half = n;
   for (let i = 0; i < n; i++) {
-    let x = (x0At(i) + ka) | 0;
-    let y = (x1At(i) + kb) | 0;
+    let x: number;
+    let y: number;
+    if (layout === HALVES) {
+      const j = i + half;
+      x = ((count === null ? i : count[i]!) + ka) | 0;
+      y = ((j >= m ? 0 : count === null ? j : count[j]!) + kb) | 0;
+    } else {
+      x = ka;
+      y = (i + kb) | 0;
+    }
     // Group 1: rotations 13, 15, 26, 6; then inject ks[1], ks[2] + 1.
     x = (x + y) | 0; y = ((y << 13) | (y >>> 19)) ^ x;
     x = (x + y) | 0; y = ((y << 15) | (y >>> 17)) ^ x;
@@ -61,19 +78,21 @@ function hashBlocks(
     x = (x + y) | 0; y = ((y << 26) | (y >>> 6)) ^ x;
     x = (x + y) | 0; y = ((y << 6) | (y >>> 26)) ^ x;
     x = (x + kc) | 0; y = (y + ka + 5) | 0;
-    emit(i, x >>> 0, y >>> 0);
+    if (layout === HALVES) {
+      out[i] = x;
+      if (i + half < m) out[i + half] = y;
+    } else if (layout === PAIRS) {
+      out[2 * i] = x;
+      out[2 * i + 1] = y;
+    } else out[i] = x ^ y;
   }
 }
 
 /** One threefry2x32 block: the two output words for key `(k0, k1)` and counter `(x0, x1)`. */
 export function threefry2x32Block(k0: number, k1: number, x0: number, x1: number): [number, number] {
-  let r0 = 0;
-  let r1 = 0;
-  hashBlocks(k0, k1, 1, () => x0 | 0, () => x1 | 0, (_, y0, y1) => {
-    r0 = y0;
-    r1 = y1;
-  });
-  return [r0, r1];
+  const out = new Uint32Array(2);
+  hashBlocks(k0, k1, 1, HALVES, 2, Uint32Array.of(x0, x1), out);
+  return [out[0]!, out[1]!];
 }
 
 /**
@@ -82,50 +101,28 @@ export function threefry2x32Block(k0: number, k1: number, x0: number, x1: number
  * are concatenated again and the padding word dropped, so the result has the length of `count`.
  */
 export function threefry2x32(k0: number, k1: number, count: Uint32Array): Uint32Array {
-  const n = count.length;
-  const half = (n + 1) >> 1;
-  const out = new Uint32Array(2 * half);
-  hashBlocks(
-    k0,
-    k1,
-    half,
-    (i) => count[i]!,
-    (i) => (i + half < n ? count[i + half]! : 0),
-    (i, y0, y1) => {
-      out[i] = y0;
-      out[i + half] = y1;
-    },
-  );
-  return n === 2 * half ? out : out.slice(0, n);
+  const out = new Uint32Array(count.length);
+  hashBlocks(k0, k1, (count.length + 1) >> 1, HALVES, count.length, count, out);
+  return out;
 }
 
 /** The largest word count JAX hashes in one go (`iinfo(uint32).max`); beyond it JAX switches to sub-keys. */
 const MAX_COUNT = 0xffffffff;
 
-function checkCount(what: string, n: number): void {
-  if (!Number.isInteger(n) || n < 0) throw new RangeError(`${what}: n must be a non-negative integer, got ${n}`);
-  if (n >= MAX_COUNT) throw new RangeError(`${what}: n must be below 2^32 - 1, got ${n}`);
+/** Checks a count of words (or keys) against JAX's limit; `RangeError` naming `op` and the count's name. */
+export function checkCount(op: string, n: number, what = "n"): void {
+  if (!Number.isInteger(n) || n < 0) throw new RangeError(`${op}: ${what} must be a non-negative integer, got ${n}`);
+  if (n >= MAX_COUNT) throw new RangeError(`${op}: ${what} must be below 2^32 - 1, got ${n}`);
 }
 
 /**
  * JAX's `threefry_2x32(key, iota(m))` without materialising the counts: word `i` of the first half hashes
  * the counter pair `(i, i + half)` (or `(i, 0)` past the end), writing `out[i]` and `out[i + half]`.
  */
-function hashIota(k: Key, m: number): Uint32Array {
-  const half = (m + 1) >> 1;
-  const out = new Uint32Array(2 * half);
-  hashBlocks(
-    k.hi,
-    k.lo,
-    half,
-    (i) => i,
-    (i) => (i + half < m ? i + half : 0),
-    (i, y0, y1) => {
-      out[i] = y0;
-      out[i + half] = y1;
-    },
-  );
-  return m === 2 * half ? out : out.slice(0, m);
+function hashIota(k: KeyWords, m: number): Uint32Array {
+  const out = new Uint32Array(m);
+  hashBlocks(k[0], k[1], (m + 1) >> 1, HALVES, m, null, out);
+  return out;
 }
 
 /**
@@ -133,7 +130,7 @@ function hashIota(k: Key, m: number): Uint32Array {
  * implementation and `jax_threefry_partitionable=False` (`_threefry_random_bits_original`):
  * `threefry_2x32(key, iota(n))`.
  */
-export function randomBits32(k: Key, n: number): Uint32Array {
+export function randomBits32(k: KeyWords, n: number): Uint32Array {
   checkCount("randomBits32", n);
   return hashIota(k, n);
 }
@@ -143,21 +140,18 @@ export function randomBits32(k: Key, n: number): Uint32Array {
  * `jax_threefry_partitionable=True` (JAX's default from v0.5.0; `_threefry_random_bits_partitionable`):
  * element `i` hashes the 64-bit counter `i` as the word pair `(0, i)` and is the xor of the two outputs.
  */
-export function randomBits32Partitionable(k: Key, n: number): Uint32Array {
+export function randomBits32Partitionable(k: KeyWords, n: number): Uint32Array {
   checkCount("randomBits32Partitionable", n);
   const out = new Uint32Array(n);
-  hashBlocks(k.hi, k.lo, n, () => 0, (i) => i, (i, y0, y1) => {
-    out[i] = y0 ^ y1;
-  });
+  hashBlocks(k[0], k[1], n, XOR, n, null, out);
   return out;
 }
 
 /**
  * The raw words of `n` new keys as `[hi0, lo0, hi1, lo1, …]`, as `jax.random.split` computes them with
  * `jax_threefry_partitionable=False` (`_threefry_split_original`): `threefry_2x32(key, iota(2n))`.
- * @internal used by `split` in `key.ts`.
  */
-export function splitWords(k: Key, n: number): Uint32Array {
+export function splitWords(k: KeyWords, n: number): Uint32Array {
   checkCount("split", 2 * n);
   return hashIota(k, 2 * n);
 }
@@ -166,15 +160,11 @@ export function splitWords(k: Key, n: number): Uint32Array {
  * The raw words of `n` new keys as `[hi0, lo0, hi1, lo1, …]`, as `jax.random.split` computes them with
  * `jax_threefry_partitionable=True` (`_threefry_split_foldlike`): key `i` is the cipher's output for the
  * counter pair `(0, i)`, i.e. `foldIn(key, i)`.
- * @internal used by `splitPartitionable` in `key.ts`.
  */
-export function splitWordsPartitionable(k: Key, n: number): Uint32Array {
+export function splitWordsPartitionable(k: KeyWords, n: number): Uint32Array {
   checkCount("split", n);
   const out = new Uint32Array(2 * n);
-  hashBlocks(k.hi, k.lo, n, () => 0, (i) => i, (i, y0, y1) => {
-    out[2 * i] = y0;
-    out[2 * i + 1] = y1;
-  });
+  hashBlocks(k[0], k[1], n, PAIRS, n, null, out);
   return out;
 }
 
@@ -192,7 +182,8 @@ function prevFloat32(x: number): number {
   return f[0]!;
 }
 
-function checkRange(what: string, lo: number, hi: number): void {
+/** Checks the bounds of a uniform range: finite, `lo ≤ hi` (`RangeError` naming `what`). */
+export function checkRange(what: string, lo: number, hi: number): void {
   if (!Number.isFinite(lo) || !Number.isFinite(hi) || !(lo <= hi))
     throw new RangeError(`${what}: needs finite lo ≤ hi, got lo = ${lo}, hi = ${hi}`);
 }
@@ -234,7 +225,7 @@ export function uniformF32FromBits(bits: Uint32Array, lo = 0, hi = 1): Float32Ar
  * `n` uniform float32 samples in [lo, hi), identical to
  * `jax.random.uniform(key, (n,), jnp.float32, lo, hi)` (with `jax_threefry_partitionable=False`).
  */
-export function uniformF32(k: Key, n: number, lo = 0, hi = 1): Float32Array {
+export function uniformF32(k: KeyWords, n: number, lo = 0, hi = 1): Float32Array {
   return uniformF32FromBits(randomBits32(k, n), lo, hi);
 }
 
@@ -245,7 +236,7 @@ export function uniformF32(k: Key, n: number, lo = 0, hi = 1): Float32Array {
  * `uniformF32`'s exactly. (This is not JAX's float64 uniform under `jax_enable_x64`, which draws 52-bit
  * mantissas from 64-bit words.)
  */
-export function uniformF64(k: Key, n: number, lo = 0, hi = 1): Float64Array {
+export function uniformF64(k: KeyWords, n: number, lo = 0, hi = 1): Float64Array {
   checkRange("uniformF64", lo, hi);
   const bits = randomBits32(k, n);
   const out = new Float64Array(n);
@@ -350,6 +341,6 @@ export function normalF32FromBits(bits: Uint32Array): Float32Array {
  * possible fused multiply-adds on the JAX side) to `jax.random.normal(key, (n,), jnp.float32)` with
  * `jax_threefry_partitionable=False`.
  */
-export function normalF32(k: Key, n: number): Float32Array {
+export function normalF32(k: KeyWords, n: number): Float32Array {
   return normalF32FromBits(randomBits32(k, n));
 }
