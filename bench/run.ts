@@ -4,7 +4,11 @@
  * its own child process so memory and wasm state do not mix.
  *
  *   npm run bench [-- --quick] [--json] [--peers tenfold,jaxjs,tfjsWasm,tfjsCpu,pytorch] [--epochs 5]
- *                 [--no-memory] [--memory-epochs 10]
+ *                 [--no-memory] [--memory-epochs 10] [--contended]
+ *
+ * --contended runs every runner beside a competing process that keeps one core busy, and adds tenfold
+ * on one thread (`tenfold1`, default peers tenfold,tenfold1,jaxjs): on a busy machine tenfold must stay
+ * at least as fast as its own one-thread mode (column `vs 1 thread`: tenfold's cost over tenfold1's).
  *
  * Prints a table with, per row, each runner's median and the ratio of tenfold's cost to the best
  * JavaScript peer's (lower is better; for GFLOPS rows the peer's GFLOPS over ours). With --json, one
@@ -17,7 +21,7 @@ import { peakRssMB as processPeakRssMB } from "./peers/common.js";
 import { runRows } from "./peers/rows.js";
 import type { BenchRow, BenchRunner, Dataset } from "./peers/types.js";
 import { TenfoldRunner } from "./tenfold-runner.js";
-import { data as tfData } from "../src/index.js";
+import { data as tfData } from "../src/node.js";
 import { impl } from "../src/tensor/tensor.js";
 
 const JS_PEERS = ["jaxjs", "tfjsWasm", "tfjsCpu"] as const;
@@ -29,7 +33,9 @@ const RUNNERS: Record<string, () => Promise<BenchRunner>> = {
   tfjsCpu: async () => new (await import("./peers/tfjs.js")).TfjsRunner("cpu"),
   pytorch: async () => new (await import("./peers/pytorch.js")).PytorchRunner(),
 };
-const ALL = ["tenfold", ...JS_PEERS, "pytorch"] as const;
+const ALL = ["tenfold", "tenfold1", ...JS_PEERS, "pytorch"] as const;
+const DEFAULT_PEERS = ALL.filter((p) => p !== "tenfold1");
+const CONTENDED_PEERS = ["tenfold", "tenfold1", "jaxjs"];
 
 interface Options {
   quick: boolean;
@@ -40,6 +46,7 @@ interface Options {
   memory: boolean;
   memoryRun: boolean;
   memoryEpochs: number;
+  contended: boolean;
 }
 
 const positive = (v: string): number => {
@@ -52,12 +59,13 @@ function parse(argv: string[]): Options {
   const cmd = new Command("bench")
     .option("--quick", "a small subset (smoke test)", false)
     .option("--json", "one JSON object per row", false)
-    .option("--peers <list>", "runners to include", ALL.join(","))
+    .option("--peers <list>", `runners to include (${ALL.join(",")}; default ${DEFAULT_PEERS.join(",")}, with --contended ${CONTENDED_PEERS.join(",")})`)
     .option("--epochs <n>", "training epochs per model (the epoch rows are the median of epochs 2..n)", positive, 5)
     .option("--no-memory", "skip the 10-epoch MLP memory runs (a fresh process per runner)")
     .option("--child <runner>", "(internal) run one runner and print JSON rows")
     .option("--memory-run", "(internal) with --child: only the MLP memory run", false)
     .option("--memory-epochs <n>", "epochs of the MLP memory runs", positive, 10)
+    .option("--contended", "run beside a process that keeps one core busy; adds tenfold on one thread", false)
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   try {
@@ -65,14 +73,15 @@ function parse(argv: string[]): Options {
   } catch (e) {
     process.exit((e as { exitCode?: number }).exitCode === 0 ? 0 : 2);
   }
-  const o = cmd.opts<{ quick: boolean; json: boolean; peers: string; epochs: number; child?: string; memory: boolean; memoryRun: boolean; memoryEpochs: number }>();
-  const peers = o.peers.split(",").map((s) => s.trim()).filter(Boolean);
+  const o = cmd.opts<{ quick: boolean; json: boolean; peers?: string; epochs: number; child?: string; memory: boolean; memoryRun: boolean; memoryEpochs: number; contended: boolean }>();
+  const peers = (o.peers ?? (o.contended ? CONTENDED_PEERS : DEFAULT_PEERS).join(",")).split(",").map((s) => s.trim()).filter(Boolean);
   for (const p of peers) if (!(ALL as readonly string[]).includes(p)) {
     process.stderr.write(`bench: unknown runner '${p}' (expected ${ALL.join(", ")})\n`);
     process.exit(2);
   }
   return {
-    quick: o.quick, json: o.json, peers, epochs: o.epochs, memory: o.memory && !o.quick, memoryRun: o.memoryRun, memoryEpochs: o.memoryEpochs,
+    quick: o.quick, json: o.json, peers, epochs: o.epochs, memory: o.memory && !o.quick && !o.contended, memoryRun: o.memoryRun, memoryEpochs: o.memoryEpochs,
+    contended: o.contended,
     ...(o.child === undefined ? {} : { child: o.child }),
   };
 }
@@ -91,7 +100,7 @@ async function loadData(): Promise<Dataset> {
 async function child(name: string, opts: Options): Promise<void> {
   const emit = (r: BenchRow): void => void process.stdout.write(`${JSON.stringify(r)}\n`);
   const log = (m: string): void => void process.stderr.write(`  ${m}\n`);
-  const runner: BenchRunner = name === "tenfold" ? new TenfoldRunner() : await RUNNERS[name]!();
+  const runner: BenchRunner = name === "tenfold" || name === "tenfold1" ? new TenfoldRunner(name) : await RUNNERS[name]!();
   try {
     await runner.init();
   } catch (e) {
@@ -156,11 +165,27 @@ function runChild(name: string, opts: Options, memoryRun = false): Promise<Bench
 
 const isCostRow = (unit: string): boolean => unit === "s" || unit === "ms" || unit === "MB";
 
+/** A process that keeps one core busy until it is stopped (by its id). */
+function startBusy(): { stop(): void } {
+  const p = spawn(process.execPath, ["-e", "for (;;) {}"], { stdio: "ignore" });
+  const stop = (): void => {
+    if (p.exitCode === null && p.signalCode === null) p.kill("SIGKILL");
+  };
+  process.on("exit", stop);
+  process.stderr.write(`bench: a competing process (pid ${p.pid}) keeps one core busy\n`);
+  return { stop };
+}
+
 async function main(): Promise<void> {
   const opts = parse(process.argv.slice(2));
   if (opts.child !== undefined) return child(opts.child, opts);
   const all: BenchRow[] = [];
-  for (const name of opts.peers) all.push(...(await runChild(name, opts)));
+  const busy = opts.contended ? startBusy() : undefined;
+  try {
+    for (const name of opts.peers) all.push(...(await runChild(name, opts)));
+  } finally {
+    busy?.stop();
+  }
   // The memory runs, for the runners that could start at all (a failed start is reported once).
   const started = (name: string): boolean => !all.some((r) => r.peer === name && r.row === "init");
   if (opts.memory) for (const name of opts.peers.filter((p) => MEMORY_RUNNERS.has(p) && started(p))) all.push(...(await runChild(name, opts, true)));
@@ -175,18 +200,29 @@ async function main(): Promise<void> {
       if (unit === "GFLOPS") ratio = Math.max(...peers) / vals.tenfold;
       else if (isCostRow(unit)) ratio = vals.tenfold / Math.min(...peers);
     }
-    return { row, unit, ...vals, ratio: ratio === null ? null : Number(ratio.toFixed(3)) };
+    // Under contention: tenfold's cost over its own one-thread mode's (GFLOPS rows: theirs over ours).
+    let vsOne: number | null = null;
+    if (vals.tenfold !== null && vals.tenfold1 !== null && vals.tenfold > 0 && vals.tenfold1 > 0) {
+      if (unit === "GFLOPS") vsOne = vals.tenfold1 / vals.tenfold;
+      else if (isCostRow(unit)) vsOne = vals.tenfold / vals.tenfold1;
+    }
+    return {
+      row, unit, ...vals, ratio: ratio === null ? null : Number(ratio.toFixed(3)),
+      ...(opts.contended ? { "vs 1 thread": vsOne === null ? null : Number(vsOne.toFixed(3)) } : {}),
+    };
   });
   if (opts.json) {
     for (const r of table) process.stdout.write(`${JSON.stringify(r)}\n`);
     return;
   }
-  const cols = ["row", "unit", ...ALL, "ratio"] as const;
+  const cols = ["row", "unit", ...ALL.filter((p) => p !== "tenfold1" || opts.peers.includes(p)), "ratio", ...(opts.contended ? ["vs 1 thread"] : [])];
   const fmt = (v: unknown): string => (v === null || v === undefined ? "—" : typeof v === "number" ? String(Number(v.toPrecision(4))) : String(v));
   const cells = [cols.map(String), ...table.map((r) => cols.map((c) => fmt((r as Record<string, unknown>)[c])))];
   const widths = cols.map((_, i) => Math.max(...cells.map((row) => row[i]!.length)));
   for (const row of cells) process.stdout.write(`${row.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ")}\n`);
   process.stdout.write("ratio = tenfold's cost / best JavaScript peer's (lower is better); GFLOPS rows: peer GFLOPS / ours.\n");
+  if (opts.contended)
+    process.stdout.write("contended: beside a process keeping one core busy; vs 1 thread = tenfold's cost / tenfold1's (at most 1 wanted).\n");
   const notes = all.filter((r) => r.note?.startsWith("skipped") || r.note?.startsWith("error"));
   for (const n of notes) process.stdout.write(`note: ${n.peer} ${n.row}: ${n.note}\n`);
 }

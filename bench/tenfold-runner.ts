@@ -2,13 +2,18 @@
 import type { BenchRunner, Dataset, MatmulForm, ModelKind, TrainOpts, TrainResult } from "./peers/types.js";
 import { matmulGflops, mlpStepMs, stagingMs, trainEpochs } from "./tenfold.js";
 import { backendInfo, warmupBackend } from "../src/backend/gemm.js";
+import { configure } from "../src/backend/runtime.js";
 
-/** Runs the benchmark rows on tenfold (WebAssembly SIMD matmul on both cores, jit-staged training steps). */
+/**
+ * Runs the benchmark rows on tenfold (WebAssembly SIMD matmul on both cores, jit-staged training steps);
+ * `tenfold1` is the same on one thread (`configure({ threads: 1 })`), for the --contended comparison.
+ */
 export class TenfoldRunner implements BenchRunner {
-  readonly name = "tenfold";
+  constructor(readonly name: "tenfold" | "tenfold1" = "tenfold") {}
   readonly extraModels = ["mlp-dropout"] as const;
   async init(): Promise<void> {
-    await warmupBackend();
+    if (this.name === "tenfold1") configure({ threads: 1 });
+    else await warmupBackend();
   }
   /** The backend in use (kind and threads), for the report. */
   info(): string {

@@ -7,7 +7,7 @@
  * Smoke: TENFOLD_SMOKE=1 npx tsx examples/mlp-mnist.ts   (1,000 training examples, one epoch)
  */
 import { pipe } from "fp-ts/function";
-import { type Tensor, add, abs, matmul, max, maximum, sub, data, nn, optim, random, train } from "../src/index.js";
+import { type Tensor, add, abs, matmul, max, maximum, sub, data, nn, optim, random, train } from "../src/node.js";
 
 const SMOKE = process.env.TENFOLD_SMOKE === "1";
 const seed = random.key(0);

@@ -6,7 +6,7 @@
  * Run: npx tsx examples/softmax-concise.ts
  * Smoke: TENFOLD_SMOKE=1 npx tsx examples/softmax-concise.ts   (a few hundred examples, one epoch)
  */
-import { type Tensor, data, nn, optim, random, train } from "../src/index.js";
+import { type Tensor, data, nn, optim, random, train } from "../src/node.js";
 
 const SMOKE = process.env.TENFOLD_SMOKE === "1";
 const seed = random.key(0);

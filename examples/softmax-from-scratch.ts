@@ -12,7 +12,7 @@ import { MonoidSum } from "fp-ts/number";
 import {
   type Tensor, add, argmax, cast, div, equal, exp, expandDims, log, mapTree, matmul, mean, mul, neg, squeeze, sub, sum,
   takeAlongAxis, tensor, valueAndGradWithAux, zeros, data, random, train,
-} from "../src/index.js";
+} from "../src/node.js";
 
 const SMOKE = process.env.TENFOLD_SMOKE === "1";
 const show = (t: Tensor<any, any>): string => `[${t.toFlat().map((v) => v.toFixed(4)).join(", ")}]`;

@@ -1,6 +1,8 @@
 /**
  * tenfold: a functional, immutable, shape-typed tensor DSL with JAX-style automatic differentiation.
- * This module only re-exports the public surface.
+ * This module only re-exports the public surface. It is the platform-neutral entry (browsers, workers,
+ * any host with WebAssembly): nothing here imports `node:*`. Node resolves `tenfold` to `./node.ts`,
+ * which adds the file-based parts of `data`.
  */
 export type { Tensor, AnyTensor, Sizes } from "./tensor/tensor.js";
 export { isTensor } from "./tensor/tensor.js";
@@ -51,4 +53,7 @@ export * as train from "./train/index.js";
 export type { TrainState, FitEvent, EpochEvent, StepEvent } from "./train/index.js";
 export * as random from "./random/index.js";
 export type { Key } from "./random/key.js";
-export * as data from "./data/index.js";
+export * as data from "./data/bytes.js";
+export { configure, backendConfig } from "./backend/runtime.js";
+export type { BackendConfig, BackendMode } from "./backend/runtime.js";
+export { backendInfo, warmupBackend } from "./backend/gemm.js";

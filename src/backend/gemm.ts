@@ -5,8 +5,9 @@
  * Fast path: a generated WebAssembly SIMD kernel (see `wasm/gemm-kernel.ts`) per problem shape, cached,
  * running on one shared `WebAssembly.Memory` into which the inputs are copied. Large problems are split
  * between the main thread and one persistent worker. Fallbacks: one thread if no worker can be started,
- * the TypeScript reference if WebAssembly SIMD is unavailable. `TENFOLD_BACKEND=typescript|wasm1|wasm`
- * forces a mode (wasm1 = single-threaded wasm).
+ * the TypeScript reference if WebAssembly SIMD is unavailable. `configure({ backend, threads })` (in
+ * Node also `TENFOLD_BACKEND=typescript|wasm1|wasm`, `TENFOLD_THREADS`) forces a mode (wasm1 =
+ * single-threaded wasm) or one thread.
  */
 import { allocUninit, freshStorage } from "../tensor/dtype.js";
 import { createPool, type Pool } from "./pool.js";
@@ -43,9 +44,9 @@ interface Plan {
 const plans = new Map<string, Plan>();
 let nextPlanId = 1;
 
-/** Starts the helper thread if this process may use one (idempotent). */
+/** Starts the helper thread on a shared memory (idempotent); undefined if none can run here. */
 function ensurePool(w: Wasm): Pool | undefined {
-  if (w.pool === null) w.pool = threadCount() >= 2 ? createPool(w.memory) : undefined;
+  if (w.pool === null) w.pool = createPool(w.memory);
   return w.pool;
 }
 
@@ -195,7 +196,7 @@ export function gemmF32(
   return gemmF32Mode(requestedMode(), a, b, m, k, n, opts);
 }
 
-/** `gemmF32` with the backend mode given explicitly instead of read from `TENFOLD_BACKEND`. */
+/** `gemmF32` with the backend mode given explicitly instead of the configured one. */
 export function gemmF32Mode(
   mode: BackendMode, a: Float32Array, b: Float32Array, m: number, k: number, n: number,
   opts: GemmOptions<Float32Array> = {}, tuning?: GemmTuning,
@@ -207,28 +208,33 @@ export function gemmF32Mode(
   const w = mode === "typescript" ? null : getWasm();
   if (w !== null) {
     const shape: GemmShape = { m, k, n, transA: opts.transA === true, transB: opts.transB === true };
-    const out = gemmWasm(w, mode === "wasm", a, b, shape, opts.bias, relu, tuning);
+    const out = gemmWasm(w, mode === "wasm" && threadCount() >= 2, a, b, shape, opts.bias, relu, tuning);
     if (out !== undefined) return out;
   }
   return gemmF32Reference(a, b, m, k, n, opts);
 }
 
-/** What `gemmF32` will use: SIMD availability, thread count and kernel kind. */
+/**
+ * What matrix products will use: SIMD availability, fused multiply-add, thread count and kernel kind.
+ * @example backendInfo() // { simd: true, fma: true, threads: 2, kind: "wasm-simd" }
+ */
 export function backendInfo(): { simd: boolean; fma: boolean; threads: number; kind: "wasm-simd" | "typescript" } {
   const mode = requestedMode();
   const w = getWasm();
   if (mode === "typescript" || w === null) return { simd: w !== null, fma: false, threads: 1, kind: "typescript" };
-  const threads = mode === "wasm" && w.shared ? threadCount() : 1;
+  // One thread where memory cannot be shared or the helper could not start (w.pool undefined).
+  const threads = mode === "wasm" && w.shared && w.pool !== undefined ? threadCount() : 1;
   return { simd: true, fma: w.fma, threads, kind: "wasm-simd" };
 }
 
 /**
  * Starts the helper thread now and resolves once it takes jobs (true) or cannot (false). Optional:
  * `gemmF32` starts it lazily and computes on one thread until it is ready.
+ * @example await warmupBackend() // true once the second thread takes work
  */
 export async function warmupBackend(timeoutMs = 5000): Promise<boolean> {
   const w = getWasm();
-  if (w === null || !w.shared) return false;
+  if (w === null || !w.shared || threadCount() < 2) return false;
   const pool = ensurePool(w);
   if (pool === undefined) return false;
   for (const start = Date.now(); !pool.ready(); ) {

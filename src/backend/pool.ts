@@ -1,14 +1,18 @@
 /**
- * A persistent helper thread for the GEMM: one `worker_threads` worker sharing the main thread's
- * `WebAssembly.Memory`. The caller stays synchronous: it writes a job into a shared control block,
- * `Atomics.notify`s, computes its own share, then spins (and eventually `Atomics.wait`s) for the worker.
+ * A persistent helper thread for the GEMM sharing the main thread's `WebAssembly.Memory`: a
+ * `worker_threads` worker in Node, a Web Worker elsewhere (a cross-origin isolated page). The caller
+ * stays synchronous: it writes a job into a shared control block, `Atomics.notify`s, computes its own
+ * share, then spins (and, where the thread may block, eventually `Atomics.wait`s) for the worker. A
+ * browser's main thread never blocks: it spins, and only ever waits for a chunk the worker has claimed.
  *
- * The worker is created from a code string (`eval: true`) so the same code loads from TypeScript sources
- * (vitest, tsx) and from compiled `dist/`. It is `unref()`ed, so it never keeps the process alive, and it
- * only takes jobs once it has reported ready: until then the caller simply computes everything itself.
+ * The worker starts from source text (`eval: true` in Node, a Blob URL in a browser) so the same code
+ * loads from TypeScript sources (vitest, tsx), from compiled `dist/` and from a bundle. In Node it is
+ * `unref()`ed, so it never keeps the process alive; it only takes jobs once it has reported ready:
+ * until then the caller simply computes everything itself.
  */
-import { Worker, MessageChannel } from "node:worker_threads";
 import type { WasmMemory, WasmModule } from "./wasm/api.js";
+import { wayChooser, type WayChooser } from "./adapt.js";
+import { canBlock, nodeWorkerThreads, startWebWorker } from "./host.js";
 
 // Control block slots (Int32Array over a SharedArrayBuffer).
 const SEQ = 0; // job counter, bumped by the caller to start a job
@@ -17,14 +21,8 @@ const FINISHED = 2; // chunks completed (by either thread)
 const READY = 3; // 1 once the worker is waiting for jobs
 const ERR = 4; // 1 + index of a chunk that threw in the worker, or 0
 const PARAMS = 5; // module id, rows?, chunk size, m, n, flags, chunk count
-const WORKER_CHUNKS = 12; // chunks the worker ran in the current job
-const WORKER_US = 13; // microseconds it spent running them
 const SLOTS = 16;
 const CLOSED = 0xffff;
-// On a busy machine the worker can be descheduled while holding a chunk, and the caller then waits
-// longer than it would have taken alone: after such a job, work alone for a few jobs. A worker that
-// merely started late (it had gone to sleep between jobs) is not that: its chunks ran at full speed.
-const BACKOFF_JOBS = 8;
 
 // How long each side spins before blocking: jobs arrive in quick succession during training, and a
 // futex wake-up costs tens of microseconds, a sizeable share of a sub-millisecond GEMM. The worker spins
@@ -52,7 +50,41 @@ function chunkBounds(rows: boolean, size: number, m: number, n: number, c: numbe
   return rows ? [c * size, Math.min(m, (c + 1) * size), 0, n] : [0, m, c * size, Math.min(n, (c + 1) * size)];
 }
 
-const WORKER_SOURCE = `
+// The worker's loop, shared by both hosts. \`take(id)\` returns module \`id\`'s entry point, or undefined
+// if it has not arrived (Node drains its port synchronously; a Web Worker must return to its event loop
+// to receive messages, so there the loop ends and is re-entered once the module has arrived).
+const WORKER_LOOP = `
+// Same as \`claim\` and \`chunkBounds\` above (the bounds inlined); spelled out because a function's
+// source text is not reliable once tooling (coverage, bundlers) has rewritten it.
+const claim = (ctrl, tag, chunks) => {
+  for (;;) {
+    const v = Atomics.load(ctrl, ${NEXT});
+    if (v >>> 16 !== tag || (v & 0xffff) >= chunks) return -1;
+    if (Atomics.compareExchange(ctrl, ${NEXT}, v, v + 1) === v) return v & 0xffff;
+  }
+};
+// Serves jobs until one needs a module \`take\` cannot give yet; returns then.
+const serve = (ctrl, spin, take, state) => {
+  for (;;) {
+    let seq = Atomics.load(ctrl, ${SEQ});
+    for (let i = 0; seq === state.seen && i < spin; i++) seq = Atomics.load(ctrl, ${SEQ});
+    if (seq === state.seen) { Atomics.wait(ctrl, ${SEQ}, state.seen, 1000); continue; }
+    state.seen = seq;
+    const tag = seq & 0x7fff;
+    const p = (i) => Atomics.load(ctrl, ${PARAMS} + i);
+    const id = p(0), rows = p(1) === 1, size = p(2), m = p(3), n = p(4), flags = p(5), chunks = p(6);
+    let run;
+    try { run = take(id); } catch (e) { run = undefined; }
+    if (run === undefined) return; // leave every chunk of this job to the caller
+    for (let c = claim(ctrl, tag, chunks); c >= 0; c = claim(ctrl, tag, chunks)) {
+      try { if (rows) run(c * size, Math.min(m, (c + 1) * size), 0, n, flags); else run(0, m, c * size, Math.min(n, (c + 1) * size), flags); } catch (e) { Atomics.store(ctrl, ${ERR}, c + 1); Atomics.add(ctrl, ${FINISHED}, 1); break; }
+      Atomics.add(ctrl, ${FINISHED}, 1);
+    }
+  }
+};
+`;
+
+const NODE_WORKER_SOURCE = `
 "use strict";
 const { workerData, receiveMessageOnPort } = require("node:worker_threads");
 const { memory, control, port, spin } = workerData;
@@ -65,40 +97,41 @@ const drain = () => {
     else instances.set(m.id, new WebAssembly.Instance(m.module, { env: { memory } }).exports.run);
   }
 };
-// Same as \`claim\` and \`chunkBounds\` above (the bounds inlined); spelled out because a function's
-// source text is not reliable once tooling (coverage, bundlers) has rewritten it.
-const claim = (ctrl, tag, chunks) => {
-  for (;;) {
-    const v = Atomics.load(ctrl, ${NEXT});
-    if (v >>> 16 !== tag || (v & 0xffff) >= chunks) return -1;
-    if (Atomics.compareExchange(ctrl, ${NEXT}, v, v + 1) === v) return v & 0xffff;
-  }
+${WORKER_LOOP}
+// The module is posted before the job is signalled, so it is already queued on the port.
+const take = (id) => {
+  let run = instances.get(id);
+  for (let tries = 0; run === undefined && tries < 1e6; tries++) { drain(); run = instances.get(id); }
+  return run;
 };
 Atomics.store(ctrl, ${READY}, 1);
-let seen = Atomics.load(ctrl, ${SEQ});
-for (;;) {
-  let seq = Atomics.load(ctrl, ${SEQ});
-  for (let i = 0; seq === seen && i < spin; i++) seq = Atomics.load(ctrl, ${SEQ});
-  if (seq === seen) { Atomics.wait(ctrl, ${SEQ}, seen, 1000); continue; }
-  seen = seq;
-  const tag = seq & 0x7fff;
-  const p = (i) => Atomics.load(ctrl, ${PARAMS} + i);
-  const id = p(0), rows = p(1) === 1, size = p(2), m = p(3), n = p(4), flags = p(5), chunks = p(6);
-  // Modules (and drops) arrive on the port; it is read only when a job needs a module not seen yet.
-  let run = instances.get(id);
-  try {
-    // The module is posted before the job is signalled, so it is already queued on the port.
-    for (let tries = 0; run === undefined && tries < 1e6; tries++) { drain(); run = instances.get(id); }
-  } catch (e) { run = undefined; }
-  if (run === undefined) continue; // leave every chunk to the caller
-  for (let c = claim(ctrl, tag, chunks); c >= 0; c = claim(ctrl, tag, chunks)) {
-    const t0 = performance.now();
-    try { if (rows) run(c * size, Math.min(m, (c + 1) * size), 0, n, flags); else run(0, m, c * size, Math.min(n, (c + 1) * size), flags); } catch (e) { Atomics.store(ctrl, ${ERR}, c + 1); Atomics.add(ctrl, ${FINISHED}, 1); break; }
-    Atomics.add(ctrl, ${WORKER_US}, Math.round((performance.now() - t0) * 1000));
-    Atomics.add(ctrl, ${WORKER_CHUNKS}, 1);
-    Atomics.add(ctrl, ${FINISHED}, 1);
-  }
-}
+const state = { seen: Atomics.load(ctrl, ${SEQ}) };
+for (;;) serve(ctrl, spin, take, state);
+`;
+
+const WEB_WORKER_SOURCE = `
+"use strict";
+${WORKER_LOOP}
+let memory, ctrl, spin, state, serving = false;
+const instances = new Map();
+const enter = () => {
+  if (serving || ctrl === undefined) return;
+  serving = true;
+  try { serve(ctrl, spin, (id) => instances.get(id), state); } finally { serving = false; }
+  // A job needed a module still in the message queue: receive it, then serve again.
+  setTimeout(enter, 0);
+};
+onmessage = (e) => {
+  const m = e.data;
+  if (m.init === true) {
+    ({ memory, spin } = m);
+    ctrl = new Int32Array(m.control);
+    state = { seen: Atomics.load(ctrl, ${SEQ}) };
+    Atomics.store(ctrl, ${READY}, 1);
+  } else if (m.drop !== undefined) instances.delete(m.drop);
+  else instances.set(m.id, new WebAssembly.Instance(m.module, { env: { memory } }).exports.run);
+  enter();
+};
 `;
 
 /** A job for the pool: `run` over `chunks` bands of `size` rows (or columns) of an m×n output. */
@@ -121,10 +154,42 @@ export interface Pool {
   /** Lets the worker forget module `id`. */
   drop(id: number): void;
   /**
-   * Runs `job` on both threads, the caller's share through `run`; returns when every chunk is done,
+   * Runs `job` on both threads, the caller's share through `run`, or all of it on the caller's thread
+   * where that has been faster for jobs of this id (see `adapt.ts`); returns when every chunk is done,
    * false if that could not be ensured (the caller should then recompute everything itself).
    */
   execute(job: PoolJob, run: (i0: number, i1: number, j0: number, j1: number, flags: number) => void): boolean;
+}
+
+/** How the caller talks to its worker: posting modules, and learning that the worker has died. */
+interface Channel {
+  post(message: unknown): void;
+}
+
+/** Starts the `worker_threads` worker (Node). */
+function startNodeWorker(memory: WasmMemory, control: SharedArrayBuffer, die: () => void): Channel | undefined {
+  const wt = nodeWorkerThreads();
+  if (wt === undefined) return undefined;
+  const channel = new wt.MessageChannel();
+  const worker = new wt.Worker(NODE_WORKER_SOURCE, {
+    eval: true,
+    workerData: { memory, control, port: channel.port2, spin: WORKER_SPIN },
+    transferList: [channel.port2],
+  });
+  worker.unref();
+  channel.port1.unref();
+  worker.on("error", die);
+  worker.on("exit", die);
+  return { post: (m) => channel.port1.postMessage(m) };
+}
+
+/** Starts the Web Worker (browsers, Deno, Bun); posting the shared memory fails where the page is not isolated. */
+function startWebPoolWorker(memory: WasmMemory, control: SharedArrayBuffer, die: () => void): Channel | undefined {
+  const worker = startWebWorker(WEB_WORKER_SOURCE, "tenfold-gemm");
+  if (worker === undefined) return undefined;
+  worker.onerror = die;
+  worker.postMessage({ init: true, memory, control, spin: WORKER_SPIN });
+  return { post: (m) => worker.postMessage(m) };
 }
 
 /** Starts a helper thread on `memory`, or returns undefined if workers are unavailable here. */
@@ -133,79 +198,68 @@ export function createPool(memory: WasmMemory): Pool | undefined {
   const ctrl = new Int32Array(control);
   let dead = false;
   let seq = 0;
-  let backoff = 0;
-  let channel: MessageChannel;
-  let worker: Worker;
-  try {
-    channel = new MessageChannel();
-    worker = new Worker(WORKER_SOURCE, {
-      eval: true,
-      workerData: { memory, control, port: channel.port2, spin: WORKER_SPIN },
-      transferList: [channel.port2],
-    });
-  } catch {
-    return undefined;
-  }
-  worker.unref();
-  channel.port1.unref();
+  // Per job id (one GEMM plan): whether sharing has been paying off.
+  const choosers = new Map<number, WayChooser>();
   const die = (): void => {
     dead = true;
   };
-  worker.on("error", die);
-  worker.on("exit", die);
+  let channel: Channel | undefined;
+  try {
+    channel = nodeWorkerThreads() !== undefined ? startNodeWorker(memory, control, die) : startWebPoolWorker(memory, control, die);
+  } catch {
+    return undefined;
+  }
+  if (channel === undefined) return undefined;
+  const post = channel.post;
+  // A browser's main thread may not block: it polls instead (it only ever waits for the chunks the
+  // worker has claimed, at most one each when the worker is descheduled).
+  const blocking = canBlock();
   return {
-    ready: () => {
-      if (backoff > 0) {
-        backoff--;
-        return false;
-      }
-      return !dead && Atomics.load(ctrl, READY) === 1;
+    ready: () => !dead && Atomics.load(ctrl, READY) === 1,
+    share: (id, module) => {
+      if (!dead) post({ id, module });
     },
-    share: (id, module) => channel.port1.postMessage({ id, module }),
     drop: (id) => {
-      if (!dead) channel.port1.postMessage({ drop: id });
+      choosers.delete(id);
+      if (!dead) post({ drop: id });
     },
     execute: (job, run) => {
+      let chooser = choosers.get(job.id);
+      if (chooser === undefined) choosers.set(job.id, (chooser = wayChooser()));
+      const t0 = performance.now();
+      if (!chooser.share()) {
+        run(0, job.m, 0, job.n, job.flags);
+        chooser.record(performance.now() - t0);
+        return true;
+      }
       seq = (seq + 1) & 0x7fff;
       const tag = seq;
       const params = [job.id, job.rows ? 1 : 0, job.size, job.m, job.n, job.flags, job.chunks];
       for (let i = 0; i < params.length; i++) Atomics.store(ctrl, PARAMS + i, params[i]!);
       Atomics.store(ctrl, FINISHED, 0);
-      Atomics.store(ctrl, WORKER_CHUNKS, 0);
-      Atomics.store(ctrl, WORKER_US, 0);
       Atomics.store(ctrl, ERR, 0);
       Atomics.store(ctrl, NEXT, tag << 16);
       Atomics.store(ctrl, SEQ, seq);
       Atomics.notify(ctrl, SEQ);
-      const t0 = performance.now();
-      let mine = 0;
       for (let c = claim(ctrl, tag, job.chunks); c >= 0; c = claim(ctrl, tag, job.chunks)) {
         run(...chunkBounds(job.rows, job.size, job.m, job.n, c), job.flags);
-        mine++;
         Atomics.add(ctrl, FINISHED, 1);
       }
-      const t1 = performance.now();
       let ok = true;
       join: {
         for (let i = 0; i < CALLER_SPIN; i++) if (Atomics.load(ctrl, FINISHED) === job.chunks) break join;
-        // Slow path: block in short slices; give up (and stop using the worker) if it seems to be gone.
-        for (let waited = 0; Atomics.load(ctrl, FINISHED) !== job.chunks; waited += 10) {
-          if (waited > 30_000) {
+        // Slow path: block (or poll) in short slices; give up (and stop using the worker) if it seems gone.
+        const deadline = performance.now() + 30_000;
+        while (Atomics.load(ctrl, FINISHED) !== job.chunks) {
+          if (performance.now() > deadline) {
             dead = true;
             ok = false;
             break;
           }
-          Atomics.wait(ctrl, FINISHED, Atomics.load(ctrl, FINISHED), 10);
+          if (blocking) Atomics.wait(ctrl, FINISHED, Atomics.load(ctrl, FINISHED), 10);
         }
       }
-      // Waiting longer than working, for chunks that took the worker over twice as long as ours: it is not
-      // getting a core. Work alone for a few jobs.
-      const waited = performance.now() - t1;
-      if (waited > t1 - t0 && mine > 0) {
-        const theirs = Atomics.load(ctrl, WORKER_CHUNKS);
-        const perChunk = (t1 - t0) / mine;
-        if (theirs > 0 && Atomics.load(ctrl, WORKER_US) / 1000 / theirs > 2 * perChunk) backoff = BACKOFF_JOBS;
-      }
+      chooser.record(performance.now() - t0);
       // Close the job so a late-waking worker cannot claim from it with stale parameters.
       Atomics.store(ctrl, NEXT, (tag << 16) | CLOSED);
       const failed = Atomics.load(ctrl, ERR);

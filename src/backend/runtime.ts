@@ -5,8 +5,8 @@
  * Kernels are synchronous and never overlap, so they all use the same memory as scratch: a call copies
  * its operands in, runs, and copies its result out before returning. Nothing user-visible lives there.
  */
-import { availableParallelism } from "node:os";
-import { setFlagsFromString } from "node:v8";
+import { InputError } from "../errors.js";
+import { enableRelaxedSimd, envVar, hostCores, sharedMemoryAllowed } from "./host.js";
 import type { Pool } from "./pool.js";
 import { encodeModule, func, v128 } from "./wasm/encoder.js";
 import { wasmApi, type WasmApi, type WasmMemory } from "./wasm/api.js";
@@ -47,34 +47,30 @@ function relaxedProbe(): Uint8Array {
 
 /**
  * Whether fused multiply-add kernels may be used. Relaxed SIMD is standard WebAssembly (2024) and on by
- * default from Node 22; Node 20's engine has it behind a flag, which is turned on here, before any module
- * using it is compiled. `TENFOLD_RELAXED_SIMD=0` opts out (plain multiply then add, as the reference does).
+ * default in browsers and from Node 22; Node 20's engine has it behind a flag, which is turned on here,
+ * before any module using it is compiled. In Node, `TENFOLD_RELAXED_SIMD=0` opts out (plain multiply
+ * then add, as the reference does).
  */
 function probeRelaxed(api: WasmApi): boolean {
-  const v = process.env["TENFOLD_RELAXED_SIMD"]?.trim().toLowerCase();
+  const v = envVar("TENFOLD_RELAXED_SIMD")?.trim().toLowerCase();
   if (v === "0" || v === "false" || v === "off") return false;
   const bytes = relaxedProbe();
   if (api.validate(bytes)) return true;
-  try {
-    setFlagsFromString("--experimental-wasm-relaxed-simd");
-  } catch {
-    return false;
-  }
-  return api.validate(bytes);
+  return enableRelaxedSimd() && api.validate(bytes);
 }
 
 function probeWasm(): Wasm | null {
   try {
     const api = wasmApi;
     if (api === undefined || !api.validate(simdProbe())) return null;
-    let memory: WasmMemory;
-    let shared = true;
+    let memory: WasmMemory | undefined;
+    let shared = sharedMemoryAllowed();
     try {
-      memory = new api.Memory({ initial: 64, maximum: MAX_PAGES, shared: true });
+      if (shared) memory = new api.Memory({ initial: 64, maximum: MAX_PAGES, shared: true });
     } catch {
       shared = false;
-      memory = new api.Memory({ initial: 64, maximum: MAX_PAGES });
     }
+    memory ??= new api.Memory({ initial: 64, maximum: MAX_PAGES });
     const fma = probeRelaxed(api);
     return { api, memory, shared, fma, heap: new Float32Array(memory.buffer), pool: shared ? null : undefined };
   } catch {
@@ -88,9 +84,64 @@ export function getWasm(): Wasm | null {
   return wasmState;
 }
 
-let modeSource: string | undefined;
-let modeValue: BackendMode = "wasm";
+/** The backend's settings (see {@link configure}). */
+export interface BackendConfig {
+  /** `typescript` reference loops, `wasm1` single-threaded SIMD, `wasm` SIMD on up to `threads` threads. */
+  readonly backend: BackendMode;
+  /** The most threads one product may use (the pool has one helper thread, so 1 or 2 in effect). */
+  readonly threads: number;
+}
+
+const MODES: Readonly<Record<string, BackendMode>> = { typescript: "typescript", ts: "typescript", wasm1: "wasm1", wasm: "wasm" };
+
+/** Checks a thread count (from `configure` or `TENFOLD_THREADS`); `source` names it in the error. */
+function checkThreads(threads: unknown, source: string): number {
+  if (typeof threads !== "number" || !Number.isSafeInteger(threads) || threads < 1)
+    throw new InputError(source, `threads must be a positive integer, got ${String(threads)}`);
+  return threads;
+}
+
+/**
+ * The defaults from environment variables (Node's, or none): `TENFOLD_BACKEND` (`typescript`/`ts`,
+ * `wasm1`, `wasm`; default `wasm`) and `TENFOLD_THREADS` (default: the host's cores, at most two).
+ * An unknown value is an {@link InputError} naming the variable.
+ */
+export function configFromEnv(env: (name: string) => string | undefined, cores: number): BackendConfig {
+  const raw = env("TENFOLD_BACKEND")?.trim().toLowerCase();
+  const backend = raw === undefined || raw === "" ? "wasm" : MODES[raw];
+  if (backend === undefined) throw new InputError("TENFOLD_BACKEND", `unknown backend '${raw}' (expected typescript, ts, wasm1 or wasm)`);
+  const t = env("TENFOLD_THREADS")?.trim();
+  const threads = t === undefined || t === "" ? Math.min(2, Math.max(1, cores)) : checkThreads(Number(t), "TENFOLD_THREADS");
+  return { backend, threads };
+}
+
+let config: BackendConfig | undefined; // undefined: the defaults, not read yet
 let modeOverride: BackendMode | undefined;
+
+/**
+ * The settings in force: those given to {@link configure}, else the host's defaults (read once).
+ * @example backendConfig() // { backend: "wasm", threads: 2 } on a two-core machine
+ */
+export function backendConfig(): BackendConfig {
+  return (config ??= configFromEnv(envVar, hostCores()));
+}
+
+/**
+ * Sets the backend: `backend` (`typescript`, `wasm1` or `wasm`) and `threads` (the most threads one
+ * product may use); options left out keep their value. Returns the settings now in force. In Node the
+ * starting values come from `TENFOLD_BACKEND` and `TENFOLD_THREADS`; elsewhere they are `wasm` and the
+ * reported cores (at most two), with threads only where shared memory is allowed.
+ * @example configure({ threads: 1 }) // one thread from now on; { backend: "wasm", threads: 1 }
+ */
+export function configure(options: Partial<BackendConfig>): BackendConfig {
+  const base = backendConfig();
+  const backend = options.backend ?? base.backend;
+  if (MODES[backend] !== backend)
+    throw new InputError("configure", `unknown backend '${String(backend)}' (expected typescript, wasm1 or wasm)`);
+  const threads = options.threads === undefined ? base.threads : checkThreads(options.threads, "configure");
+  config = { backend, threads };
+  return config;
+}
 
 /**
  * Runs `f` with the backend mode forced (e.g. `typescript`, the reference loops, to check a fast kernel
@@ -106,25 +157,14 @@ export function withBackend<R>(mode: BackendMode, f: () => R): R {
   }
 }
 
-/** The mode in force: a {@link withBackend} override, else `TENFOLD_BACKEND` (default `wasm`). */
+/** The mode in force: a {@link withBackend} override, else the configured backend. */
 export function requestedMode(): BackendMode {
-  if (modeOverride !== undefined) return modeOverride;
-  const raw = process.env["TENFOLD_BACKEND"];
-  if (raw !== modeSource) {
-    modeSource = raw;
-    const v = raw?.trim().toLowerCase();
-    modeValue = v === "typescript" || v === "ts" ? "typescript" : v === "wasm1" ? "wasm1" : "wasm";
-  }
-  return modeValue;
+  return modeOverride ?? backendConfig().backend;
 }
 
-/** Threads the backend may use: at most two, and one where the host reports a single core. */
+/** Threads a product may use: the configured count, at most two (the pool has one helper). */
 export function threadCount(): number {
-  try {
-    return Math.min(2, availableParallelism());
-  } catch {
-    return 1;
-  }
+  return Math.min(2, backendConfig().threads);
 }
 
 /** Makes sure the memory holds `bytes` and the heap view covers it; false if that exceeds the maximum. */

@@ -1,4 +1,5 @@
-/** Data at the boundary: IDX files, the packaged datasets and their binary cache. */
+/** Data at the boundary: IDX files, the packaged datasets and their binary cache (Node), and everything in `./bytes.ts`. */
+export * from "./bytes.js";
 export { loadFashionMnist, loadMnist, loadIdxDir, FASHION_MNIST_CLASSES, IDX_FILES } from "./datasets.js";
 export type { Dataset, LoadOptions, CacheEvent } from "./datasets.js";
 export { parseIdx, readIdx, loadIdxDataset, LabelRangeError } from "./idx.js";

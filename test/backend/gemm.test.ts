@@ -5,6 +5,7 @@ import {
   backendInfo, gemmF32, gemmF32Mode, gemmF32Reference, gemmF64, warmupBackend, type BackendMode,
 } from "../../src/backend/gemm.js";
 import { createPool } from "../../src/backend/pool.js";
+import { backendConfig, configure } from "../../src/backend/runtime.js";
 import { wasmApi } from "../../src/backend/wasm/api.js";
 import { defaultTuning, gemmLayout, gemmModuleBytes, RUN_BIAS, RUN_RELU } from "../../src/backend/wasm/gemm-kernel.js";
 
@@ -157,21 +158,28 @@ describe("gemmF32", () => {
     expect(() => gemmF32(new Float32Array(6), new Float32Array(6), 2, 3, 2, { bias: new Float32Array(3) })).toThrow(RangeError);
   });
 
-  it("follows TENFOLD_BACKEND", () => {
-    const saved = process.env["TENFOLD_BACKEND"];
+  it("follows configure", () => {
+    const saved = backendConfig();
     try {
-      process.env["TENFOLD_BACKEND"] = "typescript";
+      configure({ backend: "typescript" });
       expect(backendInfo().kind).toBe("typescript");
-      process.env["TENFOLD_BACKEND"] = "wasm1";
+      configure({ backend: "wasm1" });
       expect(backendInfo()).toMatchObject({ simd: true, threads: 1, kind: "wasm-simd" });
       // Node 20 has relaxed SIMD behind a flag the probe turns on; Node 22+ has it by default.
       expect(backendInfo().fma).toBe(!["0", "false", "off"].includes(process.env["TENFOLD_RELAXED_SIMD"]?.trim().toLowerCase() ?? ""));
       const a = random(12, 1);
       const b = random(20, 2);
       expect(relErr(gemmF32(a, b, 3, 4, 5), naive(a, b, 3, 4, 5, false, false))).toBeLessThan(1e-6);
+      configure({ backend: "wasm", threads: 1 });
+      expect(backendInfo().threads).toBe(1);
+      const [m, k, n] = [300, 200, 100]; // above the threading threshold
+      const a2 = random(m * k, 3);
+      const b2 = random(k * n, 4);
+      const one = gemmF32(a2, b2, m, k, n);
+      configure({ threads: 2 });
+      expect(gemmF32(a2, b2, m, k, n)).toEqual(one);
     } finally {
-      if (saved === undefined) delete process.env["TENFOLD_BACKEND"];
-      else process.env["TENFOLD_BACKEND"] = saved;
+      configure(saved);
     }
   });
 });
