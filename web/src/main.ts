@@ -168,7 +168,9 @@ function pump(): void {
           series(0).push({ x: e.epoch + (e.batch + 1) / r.session.stepsPerEpoch, y: e.loss });
           chartDirty = true;
         }
-      } else onEpoch(r, summarize(e), e.state.params);
+      } else if (e.kind === "epoch") onEpoch(r, summarize(e), e.state.params);
+      // fit throws a DivergenceError by default; a "diverged" event only comes with onNonFinite: "event".
+      else throw new Error(`training diverged at epoch ${e.epoch + 1}, step ${e.step}: the loss is ${e.loss}`);
     }
     if (r.running) ui.status.textContent = `training: step ${r.steps}`;
     ui.status.dataset["step"] = String(r.steps);
