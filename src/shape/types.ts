@@ -60,6 +60,14 @@ type JoinDims<S extends Shape, Acc extends string = ""> = S extends readonly [in
   ? JoinDims<R, Acc extends "" ? DimStr<H> : `${Acc}, ${DimStr<H>}`>
   : Acc;
 
+/** A shape as text for messages: `[B, 28, 28]` (`[...]` when the rank is unknown). */
+export type ShapeText<S extends Shape> = ShapeStr<S>;
+/** True when two shapes provably differ (known ranks that differ, or two different size literals at one axis). */
+export type ShapesDiffer<A extends Shape, B extends Shape> = IsTuple<A> extends true ? (IsTuple<B> extends true ? (A["length"] extends B["length"] ? DimsDiffer<A, B> : true) : false) : false;
+type DimsDiffer<A extends Shape, B extends Shape> = A extends readonly [infer X, ...infer AR extends Shape]
+  ? B extends readonly [infer Y, ...infer BR extends Shape] ? (Cmp<X, Y> extends "ne" ? true : DimsDiffer<AR, BR>) : false
+  : false;
+
 /** A tuple of N unknowns (N ≤ a few dozen: ranks and axes only). */
 type Tup<N extends number, Acc extends unknown[] = []> = Acc["length"] extends N ? Acc : Tup<N, [...Acc, unknown]>;
 /** Normalizes an axis for rank R: `{ ok: a }` with 0 ≤ a < R, or `{ bad: true }`. */
@@ -94,11 +102,10 @@ type NameStart = Letter | "_";
 type NameChar = NameStart | DigitChar;
 type AllDigits<T extends string> = T extends `${DigitChar}${infer R}` ? (R extends "" ? true : AllDigits<R>) : false;
 type AllNameChars<T extends string> = T extends "" ? true : T extends `${NameChar}${infer R}` ? AllNameChars<R> : false;
-/** One token: a size literal (no leading zeros), a name, or a message. */
+/** One token: a size literal (no leading zeros), a name, or `{ bad: token }`. */
 type ParseToken<T extends string> = AllDigits<T> extends true
-  ? T extends `0${string}` ? (T extends "0" ? 0 : TokenMsg<T>) : T extends `${infer N extends number}` ? (`${N}` extends T ? N : TokenMsg<T>) : TokenMsg<T>
-  : T extends `${NameStart}${infer R}` ? (AllNameChars<R> extends true ? T : TokenMsg<T>) : TokenMsg<T>;
-type TokenMsg<T extends string> = { msg: `shape: '${T}' is neither a size nor a dim name` };
+  ? T extends `0${string}` ? (T extends "0" ? 0 : { bad: T }) : T extends `${infer N extends number}` ? (`${N}` extends T ? N : { bad: T }) : { bad: T }
+  : T extends `${NameStart}${infer R}` ? (AllNameChars<R> extends true ? T : { bad: T }) : { bad: T };
 type WS = " " | "\t" | "\n";
 /** Splits on spaces (template specs such as `${number} 8` included: a `${number}` token is the dim `number`). */
 type Parse<S extends string, Acc extends Dim[] = []> = S extends ` ${infer R}`
@@ -107,14 +114,23 @@ type Parse<S extends string, Acc extends Dim[] = []> = S extends ` ${infer R}`
     ? ParseTok<H> extends infer D ? (D extends Dim ? Parse<R, [...Acc, D]> : D) : never
     : S extends "" ? Acc : ParseTok<S> extends infer D ? (D extends Dim ? [...Acc, D] : D) : never;
 type ParseTok<T extends string> = `${number}` extends T ? number : ParseToken<T>;
-type CheckRank<P> = P extends Dim[] ? (P["length"] extends RankOk ? P : `shape: rank ${P["length"]} exceeds the maximum of ${MaxRank}`) : P extends { msg: infer M } ? M : never;
+/** The parse of a spec, `{ bad: token }`, or `{ rank: n }` above the cap (the run-time parser's messages, see `parseShape`). */
+type ParseR<S extends string> = Parse<S> extends infer P ? (P extends Dim[] ? (P["length"] extends RankOk ? P : { rank: P["length"] }) : P) : never;
+type SpecMsg<S extends string, Op extends string, P> = P extends { bad: infer T extends string }
+  ? `${Op}: '${T}' in '${S}' is neither a size nor a dim name`
+  : P extends { rank: infer N extends number } ? `${Op}: rank ${N} exceeds the maximum rank ${MaxRank} in '${S}'` : never;
 
-/** Parses `"B 784"` into `["B", 784]` (`""` is `[]`); a message when a token is bad or the rank exceeds 8. */
-export type ParseShape<S extends string> = string extends S ? Dim[] : CheckRank<Parse<S>>;
+/**
+ * Parses `"B 784"` into `["B", 784]` (`""` is `[]`); when a token is bad or the rank exceeds 8, the message
+ * the run-time parser throws: `zeros: '7x' in '7x 3' is neither a size nor a dim name`.
+ */
+export type ParseShape<S extends string, Op extends string = "shape"> = string extends S ? Dim[] : ParseR<S> extends infer P ? (P extends Dim[] ? P : SpecMsg<S, Op, P>) : never;
 /** The parsed shape of a spec (`never` when the spec does not parse). */
-export type ShapeOf<S extends string> = ParseShape<S> extends infer R extends Shape ? R : never;
-/** `never` if the spec parses, else the message. */
-export type ShapeSpecError<S extends string> = ParseShape<S> extends infer R ? (R extends Shape ? never : R) : never;
+export type ShapeOf<S extends string> = string extends S ? Dim[] : ParseR<S> extends infer R extends Shape ? R : never;
+/** `never` if the spec parses, else the message naming `Op`. */
+export type ShapeSpecError<S extends string, Op extends string = "shape"> = string extends S ? never : SpecMsg<S, Op, ParseR<S>>;
+/** A shape-spec parameter: the spec itself, or the message when it does not parse. */
+export type SpecArg<S extends string, Op extends string> = ErrorIf<ShapeSpecError<S, Op>, S>;
 /** The names among a shape's dims (`never` when there are none). */
 export type DimNames<S extends Shape> = S[number] extends infer D ? (D extends string ? (string extends D ? never : D) : never) : never;
 /** Rest-parameter type giving sizes to named dims: `[]` without names, else `[sizes: { B: number, … }]`. */
@@ -141,10 +157,19 @@ type Bcast<A extends Shape, B extends Shape, P extends string, Acc extends Dim[]
   : { ok: [...B, ...Acc] };
 type BcastR<A extends Shape, B extends Shape, P extends string> = IsTuple<A> extends true ? (IsTuple<B> extends true ? Bcast<A, B, P> : { ok: Dim[] }) : { ok: Dim[] };
 
-/** NumPy broadcasting of two shapes (a name against 1 gives the name, against a size > 1 the size). */
-export type BroadcastShape<A extends Shape, B extends Shape> = IsAny<A | B> extends true ? any : BcastR<A, B, "broadcast: dims"> extends { ok: infer S extends Shape } ? S : Dim[];
+/**
+ * NumPy broadcasting of two shapes (a name against 1 gives the name, against a size > 1 the size). A scalar
+ * shape `[]` on either side gives the other shape even when that one is a type parameter, so a helper generic
+ * over a whole shape can still add a number.
+ */
+export type BroadcastShape<A extends Shape, B extends Shape> = [B] extends [readonly []]
+  ? (IsAny<B> extends true ? any : A)
+  : [A] extends [readonly []] ? (IsAny<A> extends true ? any : B)
+  : IsAny<A | B> extends true ? any : BcastR<A, B, "broadcast: dims"> extends { ok: infer S extends Shape } ? S : Dim[];
 /** `never`, or why two shapes do not broadcast: `broadcast: dims 3 and 4 at axis -1 are incompatible`. */
-export type BroadcastError<A extends Shape, B extends Shape> = BcastR<A, B, "broadcast: dims"> extends { err: infer M } ? M : never;
+export type BroadcastError<A extends Shape, B extends Shape> = [A] extends [readonly []]
+  ? never
+  : [B] extends [readonly []] ? never : BcastR<A, B, "broadcast: dims"> extends { err: infer M } ? M : never;
 
 // ---------------------------------------------------------------------------------------------
 // Matmul
@@ -627,6 +652,12 @@ export type EinsumError<Spec extends string, Ops extends readonly Shape[]> = Ein
 // ---------------------------------------------------------------------------------------------
 // Nested array literals
 
-/** Shape of a nested array literal: `NestedShape<[[1, 2, 3], [4, 5, 6]]>` is `[2, 3]`; `number[]` is `[number]`. */
-export type NestedShape<T> = NestedLoop<T>;
-type NestedLoop<T, Acc extends Dim[] = []> = T extends readonly unknown[] ? NestedLoop<T[0], [...Acc, T["length"]]> : Acc;
+/**
+ * Shape of a nested array literal: `NestedShape<[[1, 2, 3], [4, 5, 6]]>` is `[2, 3]`; `number[]` is `[number]`.
+ * Data whose type says nothing about its depth (`any`, a recursive type, nesting deeper than the rank cap) gives
+ * `Dim[]`: a shape known only at run time.
+ */
+export type NestedShape<T> = IsAny<T> extends true ? Dim[] : NestedLoop<T>;
+type NestedLoop<T, Acc extends Dim[] = []> = Acc["length"] extends RankOk
+  ? IsAny<T> extends true ? Dim[] : [T] extends [readonly unknown[]] ? NestedLoop<T[0], [...Acc, T["length"]]> : [Extract<T, readonly unknown[]>] extends [never] ? Acc : Dim[]
+  : Dim[];
