@@ -68,8 +68,8 @@ type DimsDiffer<A extends Shape, B extends Shape> = A extends readonly [infer X,
   ? B extends readonly [infer Y, ...infer BR extends Shape] ? (Cmp<X, Y> extends "ne" ? true : DimsDiffer<AR, BR>) : false
   : false;
 
-/** A tuple of N unknowns (N ≤ a few dozen: ranks and axes only). */
-type Tup<N extends number, Acc extends unknown[] = []> = Acc["length"] extends N ? Acc : Tup<N, [...Acc, unknown]>;
+/** A tuple of N unknowns (N ≤ a few dozen: ranks and axes only; `never` while a call is being inferred gives `[]`). */
+type Tup<N extends number, Acc extends unknown[] = []> = [N] extends [never] ? [] : Acc["length"] extends N ? Acc : Tup<N, [...Acc, unknown]>;
 /** Normalizes an axis for rank R: `{ ok: a }` with 0 ≤ a < R, or `{ bad: true }`. */
 type NormAxis<A extends number, R extends number> = number extends A
   ? { wide: true }
