@@ -125,7 +125,7 @@ export function squeeze<S extends Shape, D extends DType, const A extends number
   return typed(S.reshape(xi, keep.map((i) => xi.shape[i]!), keep.map((i) => xi.names[i] ?? null)));
 }
 
-type ShapesOf<T extends readonly Tensor<any, any>[]> = { readonly [K in keyof T]: T[K] extends Tensor<infer S, any> ? S : never };
+type ShapesOf<T extends readonly Tensor<any, any>[]> = { readonly [K in keyof T]: T[K] extends Tensor<infer S extends Shape, any> ? S : never };
 type DTypeOf<T extends readonly Tensor<any, any>[]> = T[0] extends Tensor<any, infer D> ? D : "float32";
 
 /** Joins tensors along an existing axis (default 0). */
@@ -157,7 +157,8 @@ export function stack<const Ts extends readonly Tensor<any, any>[], const A exte
 }
 
 /** Length of a slice `start:end` when both are small non-negative literals, else `number`. */
-export type SliceLength<St extends number, En extends number | undefined> = En extends number
+export type SliceLength<St extends number, En extends number | undefined> = [SliceLengthR<St, En>] extends [infer L extends number] ? L : never;
+type SliceLengthR<St extends number, En extends number | undefined> = En extends number
   ? number extends St | En
     ? number
     : `${St}${En}` extends `${string}-${string}` | `${string}.${string}`
