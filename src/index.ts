@@ -24,7 +24,7 @@ export type { ReduceOp, ReduceOptions, ReduceDType, VarianceOptions } from "./op
 export { cumsum } from "./ops/scan.js";
 export type { CumsumDType } from "./ops/scan.js";
 export {
-  reshape, flatten, transpose, permute, expandDims, squeeze, concat, stack, slice, take, takeAlongAxis, gather, oneHot,
+  reshape, flatten, transpose, permute, expandDims, squeeze, concat, stack, slice, take, takeAlongAxis, gather, oneHot, assertShape,
   broadcastTo, stopGradient,
 } from "./ops/structure.js";
 export { matmul, einsum } from "./ops/linalg.js";

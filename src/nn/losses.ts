@@ -9,7 +9,7 @@
  */
 import { sameShape } from "../shape/runtime.js";
 import { ShapeError, DTypeError } from "../errors.js";
-import type { Dim, Shape } from "../shape/types.js";
+import type { Dim, ErrorIf, Shape, ShapesDiffer, ShapeText } from "../shape/types.js";
 import { isFloat, type DType, type FloatDType } from "../tensor/dtype.js";
 import { impl, isTensor, typed, type Tensor, type TensorImpl } from "../tensor/tensor.js";
 import * as E from "../primitives/elementwise.js";
@@ -207,24 +207,37 @@ function crossEntropyProbs(logp: T, target: T, opts: ClassificationOptions, ax: 
   }
 }
 
+/**
+ * `never`, or why `labels` cannot be {@link crossEntropy}'s target: int32 labels are class indices, float labels
+ * class probabilities of the logits' shape; the message names the labels' dtype and shape.
+ */
+export type CrossEntropyLabelsError<Sh extends Shape, Tg extends Shape, TD extends DType> = [TD] extends ["int32"]
+  ? never
+  : [TD] extends [FloatDType]
+    ? ShapesDiffer<Sh, Tg> extends true
+      ? `crossEntropy: labels of dtype ${TD} are read as class probabilities and need the logits' shape ${ShapeText<Sh>}, got ${ShapeText<Tg>} (class indices must be int32)`
+      : never
+    : [TD] extends ["bool"] ? "crossEntropy: labels of dtype bool must be int32 class indices or float class probabilities" : never;
+
+/** The loss's type: per target element for class indices, per row for probabilities of `[N, C]` logits. */
+export type CrossEntropyResult<Sh extends Shape, Tg extends Shape, TD extends DType, D extends DType, Rd> = [TD] extends ["int32"]
+  ? Reduced<Tg, D, Rd>
+  : Sh extends readonly [infer N extends Dim, Dim] ? Reduced<[N], D, Rd> : Reduced<Shape, D, Rd>;
+
 /** Cross-entropy loss, typed by target kind. */
 export interface CrossEntropyFn {
-  /** Class-index targets: logits `[N, C]` (or `[N, C, d…]`, or unbatched `[C]`) with int32 targets `[N]` (`[N, d…]`, `[]`). */
-  <Sh extends Shape, Tg extends Shape, D extends FloatDType, const Rd extends Reduction = "mean">(
-    logits: Tensor<Sh, D>, target: Tensor<Tg, "int32">, opts?: ClassificationOptions<Rd>,
-  ): Reduced<Tg, D, Rd>;
-  /** Probability targets of the logits' shape `[N, C]`. */
-  <N extends Dim, C extends Dim, D extends FloatDType, const Rd extends Reduction = "mean">(
-    logits: Tensor<[N, C], D>, target: Tensor<[N, C], D>, opts?: ClassificationOptions<Rd>,
-  ): Reduced<[N], D, Rd>;
-  /** Probability targets of any rank (classes on dim 1). */
-  <Sh extends Shape, D extends FloatDType, const Rd extends Reduction = "mean">(
-    logits: Tensor<Sh, D>, target: Tensor<Sh, D>, opts?: ClassificationOptions<Rd>,
-  ): Reduced<Shape, D, Rd>;
   /** Curried on the target: `pipe(logits, crossEntropy(y))`. */
   <Tg extends Shape, const Rd extends Reduction = "mean">(
     target: Tensor<Tg, "int32">, opts?: ClassificationOptions<Rd>,
   ): <Sh extends Shape, D extends FloatDType>(logits: Tensor<Sh, D>) => Reduced<Tg, D, Rd>;
+  /**
+   * Logits `[N, C]` (or `[N, C, d…]`, or unbatched `[C]`) with int32 class indices `[N]` (`[N, d…]`, `[]`), or
+   * with float class probabilities of the logits' shape. Last, so TypeScript 7 (which prints only the last
+   * overload's error) prints its message.
+   */
+  <Sh extends Shape, D extends FloatDType, Tg extends Shape, TD extends DType, const Rd extends Reduction = "mean">(
+    logits: Tensor<Sh, D>, target: ErrorIf<CrossEntropyLabelsError<Sh, Tg, TD>, Tensor<Tg, TD>>, opts?: ClassificationOptions<Rd>,
+  ): CrossEntropyResult<Sh, Tg, TD, D, Rd>;
 }
 
 /**

@@ -4,11 +4,15 @@
  */
 import { DTypeError, ShapeError } from "../errors.js";
 import { resolveShape, type DimSizes } from "../shape/runtime.js";
-import type { NestedShape, Shape, ShapeOf, SizesArg } from "../shape/types.js";
+import type { NestedShape, Shape, ShapeOf, SizesArg, SpecArg } from "../shape/types.js";
 import { alloc, checkAllocation, coerce, DTYPES, type DType } from "../tensor/dtype.js";
 import { Concrete, typed, impl, noNames, type Tensor, type AnyTensor } from "../tensor/tensor.js";
 
-/** Trailing arguments of a constructor: the named sizes when the spec has names, then a dtype. */
+/**
+ * Trailing arguments of a constructor: the named sizes when the spec has names, then a dtype. Constructors keep
+ * two overloads (without and with a dtype: one signature would infer the dtype from the sizes object); both
+ * carry the spec's message, so it is printed whichever overload a compiler reports.
+ */
 export type CreateArgs<S extends string, D extends DType> = [...SizesArg<ShapeOf<S>>, D?];
 /** Trailing arguments without a dtype (float32). */
 export type SizeArgs<S extends string> = SizesArg<ShapeOf<S>>;
@@ -65,29 +69,29 @@ function make(op: string, spec: string, args: readonly unknown[], fill: (data: R
 }
 
 /** A tensor of zeros: `zeros("B 784", { B: 32 })`, `zeros("2 3", "int32")`. */
-export function zeros<const S extends string>(spec: S, ...sizes: SizeArgs<S>): Tensor<ShapeOf<S>, "float32">;
-export function zeros<const S extends string, D extends DType>(spec: S, ...args: CreateArgs<S, D>): Tensor<ShapeOf<S>, D>;
+export function zeros<const S extends string>(spec: SpecArg<S, "zeros">, ...sizes: SizeArgs<S>): Tensor<ShapeOf<S>, "float32">;
+export function zeros<const S extends string, D extends DType>(spec: SpecArg<S, "zeros">, ...args: CreateArgs<S, D>): Tensor<ShapeOf<S>, D>;
 export function zeros(spec: string, ...args: unknown[]): AnyTensor {
   return make("zeros", spec, args, () => {});
 }
 
 /** A tensor of ones. */
-export function ones<const S extends string>(spec: S, ...sizes: SizeArgs<S>): Tensor<ShapeOf<S>, "float32">;
-export function ones<const S extends string, D extends DType>(spec: S, ...args: CreateArgs<S, D>): Tensor<ShapeOf<S>, D>;
+export function ones<const S extends string>(spec: SpecArg<S, "ones">, ...sizes: SizeArgs<S>): Tensor<ShapeOf<S>, "float32">;
+export function ones<const S extends string, D extends DType>(spec: SpecArg<S, "ones">, ...args: CreateArgs<S, D>): Tensor<ShapeOf<S>, D>;
 export function ones(spec: string, ...args: unknown[]): AnyTensor {
   return make("ones", spec, args, (d) => d.fill(1));
 }
 
 /** A tensor filled with `value`. */
-export function full<const S extends string>(spec: S, value: number, ...sizes: SizeArgs<S>): Tensor<ShapeOf<S>, "float32">;
-export function full<const S extends string, D extends DType>(spec: S, value: number, ...args: CreateArgs<S, D>): Tensor<ShapeOf<S>, D>;
+export function full<const S extends string>(spec: SpecArg<S, "full">, value: number, ...sizes: SizeArgs<S>): Tensor<ShapeOf<S>, "float32">;
+export function full<const S extends string, D extends DType>(spec: SpecArg<S, "full">, value: number, ...args: CreateArgs<S, D>): Tensor<ShapeOf<S>, D>;
 export function full(spec: string, value: number, ...args: unknown[]): AnyTensor {
   return make("full", spec, args, (d) => d.fill(value));
 }
 
 /** A tensor from flat row-major data: `fromArray([1, 2, 3, 4, 5, 6], "2 3")`. Checks the length. */
-export function fromArray<const S extends string>(data: ArrayLike<number>, spec: S, ...sizes: SizeArgs<S>): Tensor<ShapeOf<S>, "float32">;
-export function fromArray<const S extends string, D extends DType>(data: ArrayLike<number>, spec: S, ...args: CreateArgs<S, D>): Tensor<ShapeOf<S>, D>;
+export function fromArray<const S extends string>(data: ArrayLike<number>, spec: SpecArg<S, "fromArray">, ...sizes: SizeArgs<S>): Tensor<ShapeOf<S>, "float32">;
+export function fromArray<const S extends string, D extends DType>(data: ArrayLike<number>, spec: SpecArg<S, "fromArray">, ...args: CreateArgs<S, D>): Tensor<ShapeOf<S>, D>;
 export function fromArray(data: ArrayLike<number>, spec: string, ...args: unknown[]): AnyTensor {
   return make("fromArray", spec, args, (d, sizes) => {
     if (data.length !== d.length)
@@ -115,8 +119,10 @@ export type NestedInput = number | boolean | readonly NestedInput[];
 /**
  * A tensor from nested arrays, with its shape inferred in the type:
  * `tensor([[1, 2, 3], [4, 5, 6]])` is a `Tensor<[2, 3]>`. Ragged input throws a `ShapeError`.
+ * Data of type `any` (a `JSON.parse` result) gives `Tensor<Dim[]>`, a shape known only at run time: decode
+ * untrusted data with `data.decodeTensor("B 784")` instead, or check a tensor with `assertShape(x, "B 784")`.
  */
-export function tensor<const T extends NestedInput, D extends DType = T extends boolean | readonly boolean[] | readonly (readonly boolean[])[] ? "bool" : "float32">(
+export function tensor<const T extends NestedInput, D extends DType = 0 extends 1 & T ? "float32" : T extends boolean | readonly boolean[] | readonly (readonly boolean[])[] ? "bool" : "float32">(
   data: T, dtype?: D,
 ): Tensor<NestedShape<T>, D> {
   const shape: number[] = [];

@@ -51,11 +51,15 @@ export const floor = unary(E.floor);
 /** Elementwise logical not of a bool tensor. */
 export const logicalNot = unary<"bool">(E.logicalNot);
 
-/** A typed broadcasting binary op, callable directly or curried for `pipe` (`pipe(a, op(b))` is `op(a, b)`). */
+/**
+ * A typed broadcasting binary op, callable directly or curried for `pipe` (`pipe(a, op(b))` is `op(a, b)`).
+ * A number operand is a scalar (shape `[]`) of the tensor's dtype. The direct form is one signature, so every
+ * compiler prints its shape message (an overload set shows only its last overload's error on TypeScript 7).
+ */
 export interface BinaryOp<Out extends DType | "same" = "same"> {
-  <A extends Shape, B extends Shape, D extends DType>(a: Tensor<A, D>, b: ErrorIf<BroadcastError<A, B>, Tensor<B, D>>): Tensor<BroadcastShape<A, B>, Out extends DType ? Out : D>;
-  <A extends Shape, D extends DType>(a: Tensor<A, D>, b: number): Tensor<A, Out extends DType ? Out : D>;
-  <B extends Shape, D extends DType>(a: number, b: Tensor<B, D>): Tensor<B, Out extends DType ? Out : D>;
+  <A extends Shape = [], B extends Shape = [], D extends DType = DType>(
+    a: Tensor<A, D> | number, b: ErrorIf<BroadcastError<A, B>, Tensor<B, D> | number>,
+  ): Tensor<BroadcastShape<A, B>, Out extends DType ? Out : D>;
   <B extends Shape, D extends DType>(b: Tensor<B, D>): <A extends Shape>(a: ErrorIf<BroadcastError<A, B>, Tensor<A, D>>) => Tensor<BroadcastShape<A, B>, Out extends DType ? Out : D>;
   (b: number): <A extends Shape, D extends DType>(a: Tensor<A, D>) => Tensor<A, Out extends DType ? Out : D>;
 }

@@ -32,7 +32,7 @@ export function matmulRaw(a: TensorImpl, b: TensorImpl): TensorImpl {
 export const matmul: MatmulOp = ((a: Tensor<any, any>, b?: Tensor<any, any>) =>
   b === undefined ? (x: Tensor<any, any>) => typed(matmulRaw(operand(x), operand(a))) : typed(matmulRaw(operand(a), operand(b)))) as MatmulOp;
 
-type ShapesOf<T extends readonly Tensor<any, any>[]> = { readonly [K in keyof T]: T[K] extends Tensor<infer S, any> ? S : never };
+type ShapesOf<T extends readonly Tensor<any, any>[]> = { readonly [K in keyof T]: T[K] extends Tensor<infer S extends Shape, any> ? S : never };
 
 /**
  * Einstein summation: `einsum("bi,ij->bj", x, w)`. The spec is checked against the operands' ranks

@@ -3,7 +3,7 @@ import { ShapeError } from "../errors.js";
 import { normAxis, parseShape, sizeOf, type DimSizes } from "../shape/runtime.js";
 import type {
   ConcatError, ConcatShape, ErrorIf, ExpandDimsShape, FlattenShape, OneHotShape, PermuteError, PermuteShape, ReshapeError,
-  Shape, ShapeOf, SliceShape, SqueezeError, SqueezeShape, StackError, StackShape, TakeShape, TransposeError, TransposeShape,
+  Shape, ShapeOf, ShapeSpecError, SpecArg, SliceShape, SqueezeError, SqueezeShape, StackError, StackShape, TakeShape, TransposeError, TransposeShape,
   BroadcastError, BroadcastShape,
 } from "../shape/types.js";
 import { alloc, type DType } from "../tensor/dtype.js";
@@ -44,15 +44,15 @@ function resolveTarget(x: TensorImpl, spec: string, sizes: DimSizes): { shape: n
 }
 
 /**
- * Reshapes to a shape spec: `reshape(x, "B 784")`. Checked at compile time where dims are literals
- * (`[28, 28] → "784"` compiles, `→ "785"` does not) and always at run time. A name not bound in `x`
- * nor given in `sizes` is inferred from the element count (like −1 in NumPy).
+ * Reshapes to a shape spec: `reshape(x, "B 784")`, or curried `pipe(x, reshape("B 784"))`. Checked at compile
+ * time where dims are literals (`[28, 28] → "784"` compiles, `→ "785"` does not) and always at run time. A name
+ * not bound in `x` nor given in `sizes` is inferred from the element count (like −1 in NumPy).
  */
+export function reshape<const T extends string>(spec: SpecArg<T, "reshape">, sizes?: DimSizes): <S extends Shape, D extends DType>(x: ErrorIf<ReshapeError<S, ShapeOf<T>>, Tensor<S, D>>) => Tensor<ShapeOf<T>, D>;
+// The direct form comes last: TypeScript 7 prints only the last overload's error, and this one carries the message.
 export function reshape<S extends Shape, D extends DType, const T extends string>(
-  x: Tensor<S, D>, spec: ErrorIf<ReshapeError<S, ShapeOf<T>>, T>, sizes?: DimSizes,
+  x: Tensor<S, D>, spec: ErrorIf<ShapeSpecError<T, "reshape"> | ReshapeError<S, ShapeOf<T>>, T>, sizes?: DimSizes,
 ): Tensor<ShapeOf<T>, D>;
-/** Curried reshape for `pipe`. */
-export function reshape<const T extends string>(spec: T, sizes?: DimSizes): <S extends Shape, D extends DType>(x: ErrorIf<ReshapeError<S, ShapeOf<T>>, Tensor<S, D>>) => Tensor<ShapeOf<T>, D>;
 export function reshape(a: unknown, b?: unknown, c?: unknown): unknown {
   const run = (x: Tensor<any, any>, spec: string, sizes: DimSizes = {}): unknown => {
     const xi = t(x);
@@ -125,7 +125,7 @@ export function squeeze<S extends Shape, D extends DType, const A extends number
   return typed(S.reshape(xi, keep.map((i) => xi.shape[i]!), keep.map((i) => xi.names[i] ?? null)));
 }
 
-type ShapesOf<T extends readonly Tensor<any, any>[]> = { readonly [K in keyof T]: T[K] extends Tensor<infer S, any> ? S : never };
+type ShapesOf<T extends readonly Tensor<any, any>[]> = { readonly [K in keyof T]: T[K] extends Tensor<infer S extends Shape, any> ? S : never };
 type DTypeOf<T extends readonly Tensor<any, any>[]> = T[0] extends Tensor<any, infer D> ? D : "float32";
 
 /** Joins tensors along an existing axis (default 0). */
@@ -157,7 +157,8 @@ export function stack<const Ts extends readonly Tensor<any, any>[], const A exte
 }
 
 /** Length of a slice `start:end` when both are small non-negative literals, else `number`. */
-export type SliceLength<St extends number, En extends number | undefined> = En extends number
+export type SliceLength<St extends number, En extends number | undefined> = [SliceLengthR<St, En>] extends [infer L extends number] ? L : never;
+type SliceLengthR<St extends number, En extends number | undefined> = En extends number
   ? number extends St | En
     ? number
     : `${St}${En}` extends `${string}-${string}` | `${string}.${string}`
@@ -260,7 +261,7 @@ export function oneHot<S extends Shape, const N extends number, D extends DType 
 
 /** Broadcasts to a target shape spec (NumPy rules). */
 export function broadcastTo<S extends Shape, D extends DType, const T extends string>(
-  x: Tensor<S, D>, spec: ErrorIf<BroadcastError<S, ShapeOf<T>>, T>, sizes?: DimSizes,
+  x: Tensor<S, D>, spec: ErrorIf<ShapeSpecError<T, "broadcastTo"> | BroadcastError<S, ShapeOf<T>>, T>, sizes?: DimSizes,
 ): Tensor<BroadcastShape<S, ShapeOf<T>>, D> {
   const xi = t(x);
   const dims = parseShape(spec as string, "broadcastTo");
@@ -276,4 +277,35 @@ export function broadcastTo<S extends Shape, D extends DType, const T extends st
 /** Identity whose gradient is zero: the value is treated as a constant by every transformation. */
 export function stopGradient<S extends Shape, D extends DType>(x: Tensor<S, D>): Tensor<S, D> {
   return typed(S.stopGradient(t(x)));
+}
+
+/**
+ * Checks at run time that `x` has the shape `spec`, and tells the compiler: after `assertShape(x, "B 784")` a
+ * tensor of unknown shape (`tensor(JSON.parse(text))` is a `Tensor<Dim[]>`) is a `Tensor<["B", 784]>`. Sizes must
+ * match, a name must have one size wherever it appears (and the size in `sizes`, if given). To decode untrusted
+ * JSON with readable errors, use `data.decodeTensor(spec)` instead.
+ * @example
+ * const x = tensor(JSON.parse("[[1, 2, 3], [4, 5, 6]]"));
+ * assertShape(x, "B 3"); // x: Tensor<["B", 3]>
+ */
+export function assertShape<D extends DType, const T extends string>(
+  x: Tensor<Shape, D>, spec: SpecArg<T, "assertShape">, sizes?: DimSizes,
+): asserts x is Tensor<ShapeOf<T>, D> {
+  const shape = t(x).shape;
+  const dims = parseShape(spec as string, "assertShape");
+  const fail = (why: string): never => {
+    throw new ShapeError("assertShape", `expected '${spec as string}', got [${shape.join(", ")}]: ${why}`);
+  };
+  if (dims.length !== shape.length) fail(`rank ${shape.length}, not ${dims.length}`);
+  const seen = new Map<string, number>(Object.entries(sizes ?? {}));
+  dims.forEach((d, i) => {
+    const n = shape[i]!;
+    if (typeof d === "number") {
+      if (d !== n) fail(`dim ${i} is ${n}, not ${d}`);
+      return;
+    }
+    const want = seen.get(d);
+    if (want !== undefined && want !== n) fail(`dim ${i} ('${d}') is ${n}, but '${d}' is ${want}`);
+    seen.set(d, n);
+  });
 }

@@ -18,11 +18,11 @@ export function parseShape(spec: string, op = "shape"): DimSpec[] {
   const trimmed = spec.trim();
   if (trimmed === "") return [];
   const tokens = trimmed.split(/\s+/);
-  if (tokens.length > MAX_RANK) throw new ShapeError(op, `rank ${tokens.length} exceeds the maximum rank ${MAX_RANK} in "${spec}"`);
+  if (tokens.length > MAX_RANK) throw new ShapeError(op, `rank ${tokens.length} exceeds the maximum rank ${MAX_RANK} in '${spec}'`);
   return tokens.map((tok) => {
     if (SIZE.test(tok)) return Number(tok);
     if (NAME.test(tok)) return tok;
-    throw new ShapeError(op, `'${tok}' in "${spec}" is neither a size nor a dim name`);
+    throw new ShapeError(op, `'${tok}' in '${spec}' is neither a size nor a dim name`);
   });
 }
 

@@ -53,15 +53,30 @@ type Cmp<X, Y> = Same<X, Y> extends true ? "eq" : IsLit<X> extends true ? (IsLit
 type Unify<X, Y> = Same<X, Y> extends true ? X : IsLit<X> extends true ? X : IsLit<Y> extends true ? Y : number;
 
 /** A dim as text for messages. */
-type DimStr<X> = X extends string ? (string extends X ? "string" : X) : X extends number ? (number extends X ? "number" : `${X}`) : "?";
+type DimStr<X> = AsString<X extends string ? (string extends X ? "string" : X) : X extends number ? (number extends X ? "number" : `${X}`) : "?">;
+/** `T` as a string, written so that message templates using it need no evaluation of `T` to be checked. */
+type AsString<T> = [T] extends [infer R extends string] ? R : never;
 /** A shape as text: `[B, 28, 28]`. */
-type ShapeStr<S extends Shape> = IsTuple<S> extends true ? `[${JoinDims<S>}]` : "[...]";
+type ShapeStr<S extends Shape> = IsTuple<S> extends true ? (JoinDims<S> extends infer J extends string ? `[${J}]` : never) : "[...]";
 type JoinDims<S extends Shape, Acc extends string = ""> = S extends readonly [infer H, ...infer R extends Shape]
-  ? JoinDims<R, Acc extends "" ? DimStr<H> : `${Acc}, ${DimStr<H>}`>
+  ? (Acc extends "" ? DimStr<H> : `${Acc}, ${DimStr<H>}`) extends infer A extends string ? JoinDims<R, A> : never
   : Acc;
 
-/** A tuple of N unknowns (N ≤ a few dozen: ranks and axes only). */
-type Tup<N extends number, Acc extends unknown[] = []> = Acc["length"] extends N ? Acc : Tup<N, [...Acc, unknown]>;
+/**
+ * `T` as a shape, written so that a checker reading the declarations (a consumer without `skipLibCheck`) finds its
+ * constraint, `Shape`, without evaluating `T`'s conditional types for generic arguments.
+ */
+type AsShape<T> = [T] extends [infer R extends Shape] ? R : never;
+/** A shape as text for messages: `[B, 28, 28]` (`[...]` when the rank is unknown). */
+export type ShapeText<S extends Shape> = ShapeStr<S>;
+/** True when two shapes provably differ (known ranks that differ, or two different size literals at one axis). */
+export type ShapesDiffer<A extends Shape, B extends Shape> = IsTuple<A> extends true ? (IsTuple<B> extends true ? (A["length"] extends B["length"] ? DimsDiffer<A, B> : true) : false) : false;
+type DimsDiffer<A extends Shape, B extends Shape> = A extends readonly [infer X, ...infer AR extends Shape]
+  ? B extends readonly [infer Y, ...infer BR extends Shape] ? (Cmp<X, Y> extends "ne" ? true : DimsDiffer<AR, BR>) : false
+  : false;
+
+/** A tuple of N unknowns (N ≤ a few dozen: ranks and axes only; `never` while a call is being inferred gives `[]`). */
+type Tup<N extends number, Acc extends unknown[] = []> = [N] extends [never] ? [] : Acc["length"] extends N ? Acc : Tup<N, [...Acc, unknown]>;
 /** Normalizes an axis for rank R: `{ ok: a }` with 0 ≤ a < R, or `{ bad: true }`. */
 type NormAxis<A extends number, R extends number> = number extends A
   ? { wide: true }
@@ -71,11 +86,11 @@ type NormAxis<A extends number, R extends number> = number extends A
 type AxisRangeMsg<Op extends string, A extends number, R extends number> = `${Op}: axis ${A} is out of range for rank ${R}`;
 
 /** The dims of S with index I replaced by X (X = never drops it). Tail-recursive. */
-type ReplaceAt<S extends Shape, I extends number, X extends readonly Dim[], Acc extends Dim[] = []> = S extends readonly [infer H extends Dim, ...infer R extends Shape]
+type ReplaceAt<S extends Shape, I extends number, X extends readonly unknown[], Acc extends unknown[] = []> = S extends readonly [infer H extends Dim, ...infer R extends Shape]
   ? Acc["length"] extends I ? [...Acc, ...X, ...R] : ReplaceAt<R, I, X, [...Acc, H]>
   : Acc;
 /** Inserts X before index I (I = rank appends). */
-type InsertAt<S extends Shape, I extends number, X extends readonly Dim[], Acc extends Dim[] = []> = Acc["length"] extends I
+type InsertAt<S extends Shape, I extends number, X extends readonly unknown[], Acc extends unknown[] = []> = Acc["length"] extends I
   ? [...Acc, ...X, ...S]
   : S extends readonly [infer H extends Dim, ...infer R extends Shape] ? InsertAt<R, I, X, [...Acc, H]> : [...Acc, ...X];
 /** A mutable copy of a tuple. */
@@ -94,11 +109,10 @@ type NameStart = Letter | "_";
 type NameChar = NameStart | DigitChar;
 type AllDigits<T extends string> = T extends `${DigitChar}${infer R}` ? (R extends "" ? true : AllDigits<R>) : false;
 type AllNameChars<T extends string> = T extends "" ? true : T extends `${NameChar}${infer R}` ? AllNameChars<R> : false;
-/** One token: a size literal (no leading zeros), a name, or a message. */
+/** One token: a size literal (no leading zeros), a name, or `{ bad: token }`. */
 type ParseToken<T extends string> = AllDigits<T> extends true
-  ? T extends `0${string}` ? (T extends "0" ? 0 : TokenMsg<T>) : T extends `${infer N extends number}` ? (`${N}` extends T ? N : TokenMsg<T>) : TokenMsg<T>
-  : T extends `${NameStart}${infer R}` ? (AllNameChars<R> extends true ? T : TokenMsg<T>) : TokenMsg<T>;
-type TokenMsg<T extends string> = { msg: `shape: '${T}' is neither a size nor a dim name` };
+  ? T extends `0${string}` ? (T extends "0" ? 0 : { bad: T }) : T extends `${infer N extends number}` ? (`${N}` extends T ? N : { bad: T }) : { bad: T }
+  : T extends `${NameStart}${infer R}` ? (AllNameChars<R> extends true ? T : { bad: T }) : { bad: T };
 type WS = " " | "\t" | "\n";
 /** Splits on spaces (template specs such as `${number} 8` included: a `${number}` token is the dim `number`). */
 type Parse<S extends string, Acc extends Dim[] = []> = S extends ` ${infer R}`
@@ -107,14 +121,23 @@ type Parse<S extends string, Acc extends Dim[] = []> = S extends ` ${infer R}`
     ? ParseTok<H> extends infer D ? (D extends Dim ? Parse<R, [...Acc, D]> : D) : never
     : S extends "" ? Acc : ParseTok<S> extends infer D ? (D extends Dim ? [...Acc, D] : D) : never;
 type ParseTok<T extends string> = `${number}` extends T ? number : ParseToken<T>;
-type CheckRank<P> = P extends Dim[] ? (P["length"] extends RankOk ? P : `shape: rank ${P["length"]} exceeds the maximum of ${MaxRank}`) : P extends { msg: infer M } ? M : never;
+/** The parse of a spec, `{ bad: token }`, or `{ rank: n }` above the cap (the run-time parser's messages, see `parseShape`). */
+type ParseR<S extends string> = Parse<S> extends infer P ? (P extends Dim[] ? (P["length"] extends RankOk ? P : { rank: P["length"] }) : P) : never;
+type SpecMsg<S extends string, Op extends string, P> = P extends { bad: infer T extends string }
+  ? `${Op}: '${T}' in '${S}' is neither a size nor a dim name`
+  : P extends { rank: infer N extends number } ? `${Op}: rank ${N} exceeds the maximum rank ${MaxRank} in '${S}'` : never;
 
-/** Parses `"B 784"` into `["B", 784]` (`""` is `[]`); a message when a token is bad or the rank exceeds 8. */
-export type ParseShape<S extends string> = string extends S ? Dim[] : CheckRank<Parse<S>>;
+/**
+ * Parses `"B 784"` into `["B", 784]` (`""` is `[]`); when a token is bad or the rank exceeds 8, the message
+ * the run-time parser throws: `zeros: '7x' in '7x 3' is neither a size nor a dim name`.
+ */
+export type ParseShape<S extends string, Op extends string = "shape"> = string extends S ? Dim[] : ParseR<S> extends infer P ? (P extends Dim[] ? P : SpecMsg<S, Op, P>) : never;
 /** The parsed shape of a spec (`never` when the spec does not parse). */
-export type ShapeOf<S extends string> = ParseShape<S> extends infer R extends Shape ? R : never;
-/** `never` if the spec parses, else the message. */
-export type ShapeSpecError<S extends string> = ParseShape<S> extends infer R ? (R extends Shape ? never : R) : never;
+export type ShapeOf<S extends string> = string extends S ? Dim[] : ParseR<S> extends infer R extends Shape ? R : never;
+/** `never` if the spec parses, else the message naming `Op`. */
+export type ShapeSpecError<S extends string, Op extends string = "shape"> = string extends S ? never : SpecMsg<S, Op, ParseR<S>>;
+/** A shape-spec parameter: the spec itself, or the message when it does not parse. */
+export type SpecArg<S extends string, Op extends string> = ErrorIf<ShapeSpecError<S, Op>, S>;
 /** The names among a shape's dims (`never` when there are none). */
 export type DimNames<S extends Shape> = S[number] extends infer D ? (D extends string ? (string extends D ? never : D) : never) : never;
 /** Rest-parameter type giving sizes to named dims: `[]` without names, else `[sizes: { B: number, … }]`. */
@@ -141,10 +164,19 @@ type Bcast<A extends Shape, B extends Shape, P extends string, Acc extends Dim[]
   : { ok: [...B, ...Acc] };
 type BcastR<A extends Shape, B extends Shape, P extends string> = IsTuple<A> extends true ? (IsTuple<B> extends true ? Bcast<A, B, P> : { ok: Dim[] }) : { ok: Dim[] };
 
-/** NumPy broadcasting of two shapes (a name against 1 gives the name, against a size > 1 the size). */
-export type BroadcastShape<A extends Shape, B extends Shape> = IsAny<A | B> extends true ? any : BcastR<A, B, "broadcast: dims"> extends { ok: infer S extends Shape } ? S : Dim[];
+/**
+ * NumPy broadcasting of two shapes (a name against 1 gives the name, against a size > 1 the size). A scalar
+ * shape `[]` on either side gives the other shape even when that one is a type parameter, so a helper generic
+ * over a whole shape can still add a number.
+ */
+export type BroadcastShape<A extends Shape, B extends Shape> = [B] extends [readonly []]
+  ? (IsAny<B> extends true ? any : A)
+  : [A] extends [readonly []] ? (IsAny<A> extends true ? any : B)
+  : IsAny<A | B> extends true ? any : BcastR<A, B, "broadcast: dims"> extends { ok: infer S extends Shape } ? S : Dim[];
 /** `never`, or why two shapes do not broadcast: `broadcast: dims 3 and 4 at axis -1 are incompatible`. */
-export type BroadcastError<A extends Shape, B extends Shape> = BcastR<A, B, "broadcast: dims"> extends { err: infer M } ? M : never;
+export type BroadcastError<A extends Shape, B extends Shape> = [A] extends [readonly []]
+  ? never
+  : [B] extends [readonly []] ? never : BcastR<A, B, "broadcast: dims"> extends { err: infer M } ? M : never;
 
 // ---------------------------------------------------------------------------------------------
 // Matmul
@@ -195,18 +227,18 @@ type AddS<A extends string, B extends string, C extends string = "0", Out extend
 /** A · B (A, B without high zeros; "0" for zero). */
 type MulS<A extends string, B extends string> = A extends "0" ? "0" : B extends "0" ? "0" : MulLoop<A, B, "", "">;
 type MulLoop<A extends string, B extends string, Shift extends string, Acc extends string> = B extends `${infer b}${infer br}`
-  ? b extends "0" ? MulLoop<A, br, `${Shift}0`, Acc> : MulLoop<A, br, `${Shift}0`, AddS<Acc, `${Shift}${MulDigit<A, b>}`>>
+  ? b extends "0" ? MulLoop<A, br, `${Shift}0`, Acc> : MulDigit<A, b> extends infer P extends string ? (AddS<Acc, `${Shift}${P}`> extends infer Q extends string ? MulLoop<A, br, `${Shift}0`, Q> : never) : never
   : Acc;
 /** The product of a tuple of size literals, little-endian. */
 type ProdS<S extends readonly number[], Acc extends string = "1"> = S extends readonly [infer H extends number, ...infer R extends readonly number[]]
-  ? ProdS<R, MulS<Acc, Digits<H>>>
+  ? Digits<H> extends infer D extends string ? (MulS<Acc, D> extends infer P extends string ? ProdS<R, P> : never) : never
   : Acc;
 /** The sum of a tuple of size literals, little-endian. */
 type SumS<S extends readonly number[], Acc extends string = "0"> = S extends readonly [infer H extends number, ...infer R extends readonly number[]]
-  ? SumS<R, AddS<Acc, Digits<H>>>
+  ? Digits<H> extends infer D extends string ? (AddS<Acc, D> extends infer P extends string ? SumS<R, P> : never) : never
   : Acc;
 /** A little-endian digit string as a number literal when exactly representable, else `number`. */
-type ToNum<S extends string> = Rev<S> extends `${infer N extends number}` ? (`${N}` extends Rev<S> ? N : number) : number;
+type ToNum<S extends string> = Rev<S> extends infer F extends string ? (F extends `${infer N extends number}` ? (`${N}` extends F ? N : number) : number) : never;
 
 // ---------------------------------------------------------------------------------------------
 // Reshape
@@ -237,13 +269,14 @@ type ZeroCase<F extends Shape, T extends Shape> = [F, T] extends [infer FN exten
 type AllLit<S extends Shape> = S extends readonly [infer H, ...infer R extends Shape] ? (IsLit<H> extends true ? AllLit<R> : false) : true;
 /** Literal and other dims of a shape. */
 type Lits<S extends Shape, Acc extends number[] = []> = S extends readonly [infer H extends Dim, ...infer R extends Shape]
-  ? Lits<R, IsLit<H> extends true ? [...Acc, H & number] : Acc>
+  ? (IsLit<H> extends true ? [...Acc, H & number] : Acc) extends infer A extends number[] ? Lits<R, A> : never
   : Acc;
 type NonLits<S extends Shape, Acc extends string = ""> = S extends readonly [infer H extends Dim, ...infer R extends Shape]
-  ? NonLits<R, IsLit<H> extends true ? Acc : `${Acc}${DimStr<H>}×`>
+  ? (IsLit<H> extends true ? Acc : DimStr<H> extends infer T extends string ? `${Acc}${T}×` : never) extends infer A extends string ? NonLits<R, A> : never
   : Acc;
 /** "784 elements", or "B×784 elements" when names are involved. */
-type ElemStr<S extends Shape> = `${NonLits<S>}${Rev<ProdS<Lits<S>>>} elements`;
+type ElemStr<S extends Shape> = AsString<ElemStrR<S>>;
+type ElemStrR<S extends Shape> = Lits<S> extends infer Ls extends number[] ? ProdS<Ls> extends infer P extends string ? (Rev<P> extends infer N extends string ? (NonLits<S> extends infer L extends string ? `${L}${N} elements` : never) : never) : never : never;
 type ReshapeR<F extends Shape, T extends Shape> = Cancel<F, T> extends [infer FR extends Shape, infer TR extends Shape]
   ? AllLit<FR> extends true
     ? AllLit<TR> extends true
@@ -408,7 +441,7 @@ export type ReduceShape<S extends Shape, Axes extends number | readonly number[]
   : AxesR<S, Axes, "reduce"> extends { ok: infer I } ? Reduce<S, I, KeepDims> : Dim[];
 type Reduce<S extends Shape, I, K extends boolean, Acc extends Dim[] = [], N extends unknown[] = []> = S extends readonly [infer H extends Dim, ...infer R extends Shape]
   ? N["length"] extends I
-    ? Reduce<R, I, K, K extends true ? [...Acc, 1] : Acc, [...N, unknown]>
+    ? (K extends true ? [...Acc, 1] : Acc) extends infer A extends Dim[] ? Reduce<R, I, K, A, [...N, unknown]> : never
     : Reduce<R, I, K, [...Acc, H], [...N, unknown]>
   : Acc;
 /** `never`, or `${Op}: axis 2 is out of range for rank 2` (also repeated axes). */
@@ -429,17 +462,19 @@ type PickDims<S extends Shape, P extends readonly number[], R extends number, Ac
   ? NormAxis<A, R> extends { ok: infer I extends number } ? PickDims<S, Rest, R, [...Acc, S[I]]> : PickDims<S, Rest, R, [...Acc, number]>
   : Acc;
 /** Shape after permuting dims: output dim i is input dim `Perm[i]` (negative allowed). */
-export type PermuteShape<S extends Shape, Perm extends readonly number[]> = PermR<S, Perm> extends { ok: unknown } ? PickDims<S, Perm, S["length"]> : Dim[];
+export type PermuteShape<S extends Shape, Perm extends readonly number[]> = AsShape<PermuteShapeR<S, Perm>>;
+type PermuteShapeR<S extends Shape, Perm extends readonly number[]> = PermR<S, Perm> extends { ok: unknown } ? PickDims<S, Perm, S["length"]> : Dim[];
 /** `never`, or why `Perm` is not a permutation of S's axes. */
 export type PermuteError<S extends Shape, Perm extends readonly number[]> = PermR<S, Perm> extends { err: infer M } ? M : never;
 
 /** Shape with the last two dims swapped. */
-export type TransposeShape<S extends Shape> = S extends readonly [...infer R extends Shape, infer M extends Dim, infer N extends Dim] ? [...R, N, M] : Dim[];
+export type TransposeShape<S extends Shape> = AsShape<TransposeShapeR<S>>;
+type TransposeShapeR<S extends Shape> = S extends readonly [...infer R extends Shape, infer M extends Dim, infer N extends Dim] ? [...R, N, M] : Dim[];
 /** `never`, or `transpose: needs rank ≥ 2, got rank 1`. */
 export type TransposeError<S extends Shape> = IsTuple<S> extends false ? never : S extends readonly [Dim, Dim, ...Dim[]] ? never : `transpose: needs rank ≥ 2, got rank ${S["length"]}`;
 
 type DropLitOnes<S extends Shape, Acc extends Dim[] = []> = S extends readonly [infer H extends Dim, ...infer R extends Shape]
-  ? DropLitOnes<R, Same<H, 1> extends true ? Acc : [...Acc, H]>
+  ? (Same<H, 1> extends true ? Acc : [...Acc, H]) extends infer A extends Dim[] ? DropLitOnes<R, A> : never
   : Acc;
 type SqueezeR<S extends Shape, A> = IsTuple<S> extends false
   ? { wide: true }
@@ -457,17 +492,19 @@ export type SqueezeShape<S extends Shape, Axis extends number | undefined> = Squ
 export type SqueezeError<S extends Shape, Axis extends number | undefined> = SqueezeR<S, Axis> extends { err: infer M } ? M : never;
 
 /** Shape with a 1 inserted at `Axis` of the result (negative counts from the end: -1 appends). */
-export type ExpandDimsShape<S extends Shape, Axis extends number> = IsTuple<S> extends false
+export type ExpandDimsShape<S extends Shape, Axis extends number> = AsShape<ExpandDimsShapeR<S, Axis>>;
+type ExpandDimsShapeR<S extends Shape, Axis extends number> = IsTuple<S> extends false
   ? Dim[]
   : NormAxis<Axis, [...S, 1]["length"]> extends { ok: infer I extends number } ? InsertAt<S, I, [1]> : Dim[];
 
 /** Product of dims as a dim: exact literal when all are sizes, the dim itself when alone, else `number`. */
-type ProdDim<S extends Shape> = S extends readonly [infer X extends Dim] ? X : AllLit<S> extends true ? (S extends readonly number[] ? ToNum<ProdS<S>> : number) : number;
+type ProdDim<S extends Shape> = S extends readonly [infer X extends Dim] ? X : AllLit<S> extends true ? (S extends readonly number[] ? (ProdS<S> extends infer P extends string ? ToNum<P> : never) : number) : number;
 type SplitAt<S extends Shape, I extends number, Acc extends Dim[] = []> = Acc["length"] extends I
   ? [Acc, S]
   : S extends readonly [infer H extends Dim, ...infer R extends Shape] ? SplitAt<R, I, [...Acc, H]> : [Acc, []];
 /** Shape after merging dims `Start..End` (inclusive, negative from the end) into one. */
-export type FlattenShape<S extends Shape, Start extends number, End extends number> = IsTuple<S> extends false
+export type FlattenShape<S extends Shape, Start extends number, End extends number> = AsShape<FlattenShapeR<S, Start, End>>;
+type FlattenShapeR<S extends Shape, Start extends number, End extends number> = IsTuple<S> extends false
   ? Dim[]
   : S extends readonly [] ? [1]
   : NormAxis<Start, S["length"]> extends { ok: infer A extends number }
@@ -517,7 +554,7 @@ type ConcatR<Ss extends readonly Shape[], A extends number> = IsTuple<Ss> extend
           : N extends { bad: true } ? { err: AxisRangeMsg<"concat", A, F["length"]> } : { wide: true }
         : never
     : { err: "concat: needs at least one tensor" };
-type SumDim<L extends Shape> = L extends readonly [infer X extends Dim] ? X : AllLit<L> extends true ? (L extends readonly number[] ? ToNum<SumS<L>> : number) : number;
+type SumDim<L extends Shape> = L extends readonly [infer X extends Dim] ? X : AllLit<L> extends true ? (L extends readonly number[] ? (SumS<L> extends infer P extends string ? ToNum<P> : never) : number) : number;
 
 /** Shape after concatenating along `Axis`: sizes add up when all are literals, else `number`. */
 export type ConcatShape<Shapes extends readonly Shape[], Axis extends number> = ConcatR<Shapes, Axis> extends { ok: infer S extends Shape } ? S : Dim[];
@@ -543,12 +580,14 @@ export type StackShape<Shapes extends readonly Shape[], Axis extends number> = S
 export type StackError<Shapes extends readonly Shape[], Axis extends number> = StackR<Shapes, Axis> extends { err: infer M } ? M : never;
 
 /** Gather along `Axis`: `S[:axis] ++ I ++ S[axis+1:]`. */
-export type TakeShape<S extends Shape, I extends Shape, Axis extends number> = IsTuple<S> extends false
+export type TakeShape<S extends Shape, I extends Shape, Axis extends number> = AsShape<TakeShapeR<S, I, Axis>>;
+type TakeShapeR<S extends Shape, I extends Shape, Axis extends number> = IsTuple<S> extends false
   ? Dim[]
   : IsTuple<I> extends false ? Dim[]
   : NormAxis<Axis, S["length"]> extends { ok: infer A extends number } ? ReplaceAt<S, A, I> : Dim[];
 /** The dim at `Axis` replaced with `Len`. */
-export type SliceShape<S extends Shape, Axis extends number, Len extends number> = IsTuple<S> extends false
+export type SliceShape<S extends Shape, Axis extends number, Len extends number> = AsShape<SliceShapeR<S, Axis, Len>>;
+type SliceShapeR<S extends Shape, Axis extends number, Len extends number> = IsTuple<S> extends false
   ? Dim[]
   : NormAxis<Axis, S["length"]> extends { ok: infer A extends number } ? ReplaceAt<S, A, [Len]> : Dim[];
 /** Shape of a one-hot encoding: `[...S, N]`. */
@@ -570,11 +609,11 @@ type Bind<E extends Env, L extends string, D extends Dim, K extends number> = E[
 type BindOperand<E extends Env, Ls extends string[], S extends Shape, K extends number, Seen extends string = never> = Ls extends [infer L extends string, ...infer R extends string[]]
   ? S extends readonly [infer D extends Dim, ...infer SR extends Shape]
     ? [L] extends [Seen]
-      ? { err: `einsum: repeated index within operand ${K} ('${Join<Ls>}') is not supported` }
-      : Bind<E, L, D, K> extends infer B ? (B extends { ok: infer E2 extends Env } ? BindOperand<Flat<E2>, R, SR, K, Seen | L> : B) : never
+      ? Join<Ls> extends infer J extends string ? { err: `einsum: repeated index within operand ${K} ('${J}') is not supported` } : never
+      : Bind<E, L, D, K> extends infer B ? (B extends { ok: infer E2 extends Env } ? (Flat<E2> extends infer F extends Env ? BindOperand<F, R, SR, K, Seen | L> : never) : B) : never
     : never
   : { ok: E };
-type Join<Ls extends string[]> = Ls extends [infer H extends string, ...infer R extends string[]] ? `${H}${Join<R>}` : "";
+type Join<Ls extends string[], Acc extends string = ""> = Ls extends [infer H extends string, ...infer R extends string[]] ? Join<R, `${Acc}${H}`> : Acc;
 type Flat<E> = { [K in keyof E]: E[K] };
 type BindAll<Subs extends string[], Ops extends readonly Shape[], E extends Env = {}, K extends unknown[] = []> = Subs extends [infer Sub extends string, ...infer R extends string[]]
   ? Ops extends readonly [infer S extends Shape, ...infer OR extends readonly Shape[]]
@@ -590,14 +629,18 @@ type BindAll<Subs extends string[], Ops extends readonly Shape[], E extends Env 
     : never
   : { ok: E };
 type CheckLetters<Ls extends string[]> = Ls extends [infer H, ...infer R extends string[]] ? (H extends Letter ? CheckLetters<R> : false) : true;
-type Alphabet = Chars<"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz">;
+/** The letters in ASCII order, written out (splitting a 52-letter string costs every checker of the declarations). */
+type Alphabet = [
+  "A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L", "M", "N", "O", "P", "Q", "R", "S", "T", "U", "V", "W", "X", "Y", "Z",
+  "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o", "p", "q", "r", "s", "t", "u", "v", "w", "x", "y", "z",
+];
 /** numpy's implicit output: letters used once, in sorted (ASCII) order. */
 type Implicit<E extends Env, A extends string[] = Alphabet, Acc extends string[] = []> = A extends [infer L extends string, ...infer R extends string[]]
-  ? Implicit<E, R, E[L] extends { n: [unknown] } ? [...Acc, L] : Acc>
+  ? (E[L] extends { n: [unknown] } ? [...Acc, L] : Acc) extends infer A extends string[] ? Implicit<E, R, A> : never
   : Acc;
 type OutDims<E extends Env, Out extends string[], Acc extends Dim[] = [], Seen extends string = never> = Out extends [infer L extends string, ...infer R extends string[]]
   ? [L] extends [Seen]
-    ? { err: `einsum: output '${Join<Out>}' repeats an index` }
+    ? Join<Out> extends infer J extends string ? { err: `einsum: output '${J}' repeats an index` } : never
     : E[L] extends { d: infer D extends Dim } ? OutDims<E, R, [...Acc, D], Seen | L> : { err: `einsum: output index '${L}' does not appear in any input` }
   : { ok: Acc };
 type EinsumR<Spec extends string, Ops extends readonly Shape[]> = string extends Spec
@@ -611,7 +654,7 @@ type EinsumR<Spec extends string, Ops extends readonly Shape[]> = string extends
             ? B extends { ok: infer E extends Env }
               ? Explicit extends true
                 ? CheckLetters<Chars<Rhs>> extends false ? { err: `einsum: output '${Rhs}' must be letters` } : OutDims<E, Chars<Rhs>>
-                : OutDims<E, Implicit<E>>
+                : Implicit<E> extends infer I extends string[] ? OutDims<E, I> : never
               : B
             : never
           : { err: `einsum: spec "${Spec}" has ${Subs["length"]} operands but ${Ops["length"]} were given` }
@@ -627,6 +670,12 @@ export type EinsumError<Spec extends string, Ops extends readonly Shape[]> = Ein
 // ---------------------------------------------------------------------------------------------
 // Nested array literals
 
-/** Shape of a nested array literal: `NestedShape<[[1, 2, 3], [4, 5, 6]]>` is `[2, 3]`; `number[]` is `[number]`. */
-export type NestedShape<T> = NestedLoop<T>;
-type NestedLoop<T, Acc extends Dim[] = []> = T extends readonly unknown[] ? NestedLoop<T[0], [...Acc, T["length"]]> : Acc;
+/**
+ * Shape of a nested array literal: `NestedShape<[[1, 2, 3], [4, 5, 6]]>` is `[2, 3]`; `number[]` is `[number]`.
+ * Data whose type says nothing about its depth (`any`, a recursive type, nesting deeper than the rank cap) gives
+ * `Dim[]`: a shape known only at run time.
+ */
+export type NestedShape<T> = AsShape<IsAny<T> extends true ? Dim[] : NestedLoop<T>>;
+type NestedLoop<T, Acc extends Dim[] = []> = Acc["length"] extends RankOk
+  ? IsAny<T> extends true ? Dim[] : [T] extends [readonly unknown[]] ? NestedLoop<T[0], [...Acc, T["length"]]> : [Extract<T, readonly unknown[]>] extends [never] ? Acc : Dim[]
+  : Dim[];

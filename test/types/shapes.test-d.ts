@@ -7,8 +7,9 @@ import type {
   AxesError, BroadcastError, BroadcastShape, ConcatError, ConcatShape, Dim, DimNames, EinsumError, EinsumShape, ErrorIf,
   ExpandDimsShape, FlattenShape, MatmulError, MatmulShape, NestedShape, OneHotShape, ParseShape, PermuteError, PermuteShape,
   ReduceShape, ReshapeError, Same, Shape, ShapeOf, ShapeSpecError, SizesArg, SliceShape, SqueezeError, SqueezeShape, StackError,
-  StackShape, TakeShape, TransposeError, TransposeShape,
+  ShapesDiffer, StackShape, TakeShape, TransposeError, TransposeShape,
 } from "../../src/shape/types.js";
+import type { NestedInput } from "../../src/ops/create.js";
 
 declare const shapeBrand: unique symbol;
 interface T<S extends Shape> { readonly [shapeBrand]: S }
@@ -34,13 +35,13 @@ expectTypeOf<ParseShape<"">>().toEqualTypeOf<[]>();
 expectTypeOf<ParseShape<"  B   28 28 ">>().toEqualTypeOf<["B", 28, 28]>();
 expectTypeOf<ParseShape<"0 1 batch_size x2">>().toEqualTypeOf<[0, 1, "batch_size", "x2"]>();
 expectTypeOf<ParseShape<`${number} 8`>>().toEqualTypeOf<[number, 8]>();
-expectTypeOf<ParseShape<"7x">>().toEqualTypeOf<"shape: '7x' is neither a size nor a dim name">();
-expectTypeOf<ParseShape<"B 01">>().toEqualTypeOf<"shape: '01' is neither a size nor a dim name">();
-expectTypeOf<ParseShape<"1 2 3 4 5 6 7 8 9">>().toEqualTypeOf<"shape: rank 9 exceeds the maximum of 8">();
+expectTypeOf<ParseShape<"7x">>().toEqualTypeOf<"shape: '7x' in '7x' is neither a size nor a dim name">();
+expectTypeOf<ParseShape<"B 01">>().toEqualTypeOf<"shape: '01' in 'B 01' is neither a size nor a dim name">();
+expectTypeOf<ParseShape<"1 2 3 4 5 6 7 8 9">>().toEqualTypeOf<"shape: rank 9 exceeds the maximum rank 8 in '1 2 3 4 5 6 7 8 9'">();
 expectTypeOf<ParseShape<"1 2 3 4 5 6 7 8">>().toEqualTypeOf<[1, 2, 3, 4, 5, 6, 7, 8]>();
 expectTypeOf<ShapeOf<"7x">>().toEqualTypeOf<never>();
 expectTypeOf<ShapeSpecError<"B 784">>().toEqualTypeOf<never>();
-expectTypeOf<ShapeSpecError<"B -1">>().toEqualTypeOf<"shape: '-1' is neither a size nor a dim name">();
+expectTypeOf<ShapeSpecError<"B -1">>().toEqualTypeOf<"shape: '-1' in 'B -1' is neither a size nor a dim name">();
 expectTypeOf<DimNames<["B", 784, "T"]>>().toEqualTypeOf<"B" | "T">();
 expectTypeOf<DimNames<[3, 784]>>().toEqualTypeOf<never>();
 expectTypeOf<SizesArg<[3, 4]>>().toEqualTypeOf<[]>();
@@ -217,3 +218,24 @@ expectTypeOf(einsum("bi,ij->bj", t<["B", 784]>(), t<[784, 10]>())).toEqualTypeOf
 einsum("bi,ij->bj", t<["B", 784]>(), t<[785, 10]>());
 // @ts-expect-error rank mismatch
 einsum("bij,jk->bk", t<[2, 3]>(), t<[3, 4]>());
+
+// Nested data whose type says nothing about its depth: a shape known only at run time, never TS2589.
+expectTypeOf<NestedShape<any>>().toEqualTypeOf<Dim[]>();
+expectTypeOf<NestedShape<number[][]>>().toEqualTypeOf<[number, number]>();
+expectTypeOf<NestedShape<[[1, 2], [3, 4]]>>().toEqualTypeOf<[2, 2]>();
+expectTypeOf<NestedShape<NestedInput>>().toEqualTypeOf<Dim[]>();
+expectTypeOf<NestedShape<[[[[[[[[[1]]]]]]]]]>>().toEqualTypeOf<Dim[]>();
+expectTypeOf<NestedShape<7>>().toEqualTypeOf<[]>();
+// Spec errors name the op, as the run-time parser does.
+expectTypeOf<ShapeSpecError<"7x 3", "zeros">>().toEqualTypeOf<"zeros: '7x' in '7x 3' is neither a size nor a dim name">();
+expectTypeOf<ShapeSpecError<"B 3", "zeros">>().toEqualTypeOf<never>();
+expectTypeOf<ShapeSpecError<string, "zeros">>().toEqualTypeOf<never>();
+expectTypeOf<ShapeOf<"7x 3">>().toEqualTypeOf<never>();
+// Shape comparison for messages.
+expectTypeOf<ShapesDiffer<[3, 10], [3]>>().toEqualTypeOf<true>();
+expectTypeOf<ShapesDiffer<[3, 10], [3, 11]>>().toEqualTypeOf<true>();
+expectTypeOf<ShapesDiffer<[3, 10], ["N", 10]>>().toEqualTypeOf<false>();
+expectTypeOf<ShapesDiffer<[3, 10], Dim[]>>().toEqualTypeOf<false>();
+// A scalar shape broadcasts to the other side even when that side is a type parameter.
+export const scalarBroadcast = <S extends Shape>(): [BroadcastShape<S, []>, BroadcastShape<[], S>, BroadcastError<S, []>] => null!;
+expectTypeOf(scalarBroadcast<[2, 3]>()).toEqualTypeOf<[[2, 3], [2, 3], never]>();
