@@ -7,7 +7,7 @@
 import fc from "fast-check";
 import { describe, it } from "vitest";
 import { isLeft } from "fp-ts/lib/Either.js";
-import * as T from "../src/index.js";
+import * as T from "../src/node.js";
 import { assertLaw, law, lawParams, lawTitle, violated } from "../src/testing/index.js";
 
 const { optim, random, train } = T;

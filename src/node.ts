@@ -5,3 +5,4 @@
  */
 export * from "./index.js";
 export * as data from "./data/index.js";
+export * as train from "./train/node.js";

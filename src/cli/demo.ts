@@ -16,7 +16,7 @@ import { isLeft } from "fp-ts/lib/Either.js";
 import { SingleBar } from "cli-progress";
 import { InputError } from "../errors.js";
 import { loadCheckpoint, loadFashionMnist, type Dataset } from "../data/index.js";
-import { DivergenceError, drain, loadTrainState, saveTrainState, type FitEvent, type StepEvent, type TrainState } from "../train/index.js";
+import { DivergenceError, drain, loadTrainState, saveTrainState, type FitEvent, type StepEvent, type TrainState } from "../train/node.js";
 import { parseDemoArgs, type DemoConfig } from "./args.js";
 import { checkPaths, messageOf } from "./paths.js";
 import { MODEL_DESCRIPTIONS, checkpointExtra, prepareRun, resumedRecords, settingsProblem, type Run } from "./experiment.js";

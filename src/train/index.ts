@@ -12,5 +12,3 @@ export { numExamples } from "./columns.js";
 export type { Batched, BatchShape, Columns } from "./columns.js";
 export { kFold, kFoldSplit, kFoldValidate } from "./kfold.js";
 export type { Split, KFoldResult } from "./kfold.js";
-export { saveTrainState, loadTrainState, serializeTrainState, deserializeTrainState, TRAIN_STATE_FORMAT, TRAIN_STATE_VERSION } from "./checkpoint.js";
-export type { LoadedTrainState } from "./checkpoint.js";

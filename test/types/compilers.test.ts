@@ -14,7 +14,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { checkStats, COMPILERS, expectations, parseDiagnostics, root, tsc } from "./tsc.js";
 
 /** Instantiations of checking the fixture and the examples with the sources. */
-const BUDGET: Record<(typeof COMPILERS)[number]["pkg"], number> = { typescript: 81_000, "typescript-6": 81_000, "typescript-7": 109_000 };
+// About 10 % above the figures of the merged library (5.9/6.0: 81.0k, 7.0: 110.1k instantiations).
+const BUDGET: Record<(typeof COMPILERS)[number]["pkg"], number> = { typescript: 89_000, "typescript-6": 89_000, "typescript-7": 121_000 };
 
 const work = mkdtempSync(join(tmpdir(), "tenfold-compilers-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
