@@ -6,7 +6,7 @@
  *   dependencies checked without tenfold (fixtures/deps-only.ts.fixture);
  * (The examples are measured with the expected errors in compilers.test.ts, which checks them anyway.)
  * Instantiation counts are deterministic for a compiler version, so their budgets are tight (about 10% above
- * today's figures); check times depend on the machine's load, so theirs only catch a blow-up.
+ * today's figures); check times depend on the machine's load, so they are printed, not asserted.
  *
  * Figures when the budgets were set (instantiations, consumer against the declarations):
  *   before: 5.9 68,452 total, 23.1k of them the declarations' own; 7.0 79,133 and 26.9k.
@@ -26,11 +26,6 @@ const BUDGET: Record<Pkg, { consumer: number; declarations: number }> = {
   "typescript-6": { consumer: 62_000, declarations: 11_500 },
   "typescript-7": { consumer: 73_500, declarations: 15_500 },
 };
-/**
- * Check time depends on the machine's load, so the consumer's is bounded relative to checking its dependencies alone
- * in the same run (today about 1.0–1.4×): a guard against a blow-up, not a measurement.
- */
-const TIME_RATIO = 3;
 
 const work = mkdtempSync(join(tmpdir(), "tenfold-cost-"));
 const consumer = join(work, "consumer");
@@ -74,6 +69,8 @@ describe.each(COMPILERS)("$name", ({ name, pkg }) => {
       + `dependencies ${deps.instantiations}, ${deps.checkSeconds} s; tenfold's declarations ${declarations})`);
     expect(full.instantiations).toBeLessThanOrEqual(BUDGET[pkg].consumer);
     expect(declarations).toBeLessThanOrEqual(BUDGET[pkg].declarations);
-    expect(full.checkSeconds).toBeLessThanOrEqual(TIME_RATIO * deps.checkSeconds);
+    // Check time is printed, not asserted: on a shared machine it swings by 2× and more between the runs
+    // compared here (speed is measured by `npm run bench`, never by timed tests); the instantiation counts
+    // above are deterministic and carry the budget.
   }, 300_000);
 });
