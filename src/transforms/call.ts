@@ -12,7 +12,7 @@
  */
 import { TransformError } from "../errors.js";
 import { isFloat } from "../tensor/dtype.js";
-import type { TensorImpl } from "../tensor/tensor.js";
+import { Concrete, TensorImpl } from "../tensor/tensor.js";
 import { bindMulti } from "../core/trace.js";
 import { defineMultiPrimitive, type Linear, type Meta, type MultiPrimitive } from "../core/primitive.js";
 import { evalProgram, Program, pruned, traceProgram, typeText, Var, type Atom, type Eqn } from "../core/program.js";
@@ -76,6 +76,8 @@ interface VjpPrograms {
   readonly forward: Program;
   /** `(residuals, output cotangents) ↦ cotangents of the needed inputs`. */
   readonly backward: Program;
+  /** Both at once: `(inputs, output cotangents) ↦ (outputs, cotangents of the needed inputs)`. */
+  readonly joint: Program;
   readonly outputs: number;
   /** Which outputs take a cotangent (the float ones). */
   readonly ctMask: readonly boolean[];
@@ -96,7 +98,7 @@ export function vjpPrograms(p: Program, needs: readonly boolean[]): VjpPrograms 
       const wanted = p.inputs.flatMap((v, i) => (needs[i] ? [grads[i] ?? zerosLike(v)] : []));
       return [...outs, ...wanted];
     }, [...p.inputs, ...ctMetas]);
-    return { ...partition(joint, n, p.outputs.length), outputs: p.outputs.length, ctMask };
+    return { ...partition(joint, n, p.outputs.length), joint, outputs: p.outputs.length, ctMask };
   });
 }
 
@@ -147,6 +149,52 @@ export function vmapProgram(p: Program, batched: readonly boolean[], size: numbe
 
 const metaFields = (m: Meta): Meta => ({ shape: m.shape, dtype: m.dtype, names: m.names });
 
+/**
+ * A forward run not made yet: it runs (forward program: outputs and residuals) the first time an output or
+ * a residual is needed, unless the joint program has already given the outputs.
+ */
+class DeferredForward {
+  private values: readonly Concrete[] | null = null;
+  private full = false;
+  constructor(
+    private readonly forward: Program,
+    private readonly inputs: readonly Concrete[],
+  ) {}
+  /** Whether the forward program ran (then the pullback uses its residuals). */
+  get ran(): boolean {
+    return this.full;
+  }
+  /** Outputs and residuals, running the forward program if it has not run. */
+  results(): readonly Concrete[] {
+    if (!this.full) {
+      this.values = runCompiled(compiledOf(this.forward), this.inputs);
+      this.full = true;
+    }
+    return this.values!;
+  }
+  /** The outputs, given by the joint program. */
+  settle(outs: readonly Concrete[]): void {
+    if (this.values === null) this.values = outs;
+  }
+  output(i: number): Concrete {
+    return this.values !== null ? this.values[i]! : this.results()[i]!;
+  }
+}
+
+/** An output of a deferred forward run: known by shape and dtype; its data is computed when first read. */
+class DeferredOutput extends TensorImpl {
+  constructor(
+    private readonly run: DeferredForward,
+    private readonly index: number,
+    meta: Meta,
+  ) {
+    super(meta.shape, meta.dtype, meta.names);
+  }
+  concrete(): Concrete {
+    return this.run.output(this.index);
+  }
+}
+
 /** Binds a staged call of `program` (named `name` when printed). */
 export const call = (program: Program, args: readonly TensorImpl[], name = "jit"): readonly TensorImpl[] => bindMulti(callP, args, { program, name });
 
@@ -173,13 +221,26 @@ export const callP: MultiPrimitive<CallParams> = defineMultiPrimitive<CallParams
   },
   vjp: (primals, { program, name }, needs) => {
     const vp = vjpPrograms(program, needs);
-    const res = call(vp.forward, primals, `fwd(${name})`);
-    const outs = res.slice(0, vp.outputs);
-    const residuals = res.slice(vp.outputs);
+    const n = vp.outputs;
+    // Evaluated (no enclosing transformation), the forward run is deferred: when the outputs are first
+    // read only by the pullback (`grad` of a staged function), forward and backward run as one program, the
+    // residuals never leaving the kernels' memory; when something reads an output first, the forward
+    // program runs then, and the pullback runs the backward program on its residuals.
+    const deferred = primals.every((x) => x instanceof Concrete) ? new DeferredForward(vp.forward, primals as Concrete[]) : null;
+    const res = deferred === null ? call(vp.forward, primals, `fwd(${name})`) : null;
+    const outs = res !== null ? res.slice(0, n) : program.outputs.map((o, i) => new DeferredOutput(deferred!, i, o));
     const pull = (cts: readonly Linear[]): Linear[] => {
       if (cts.every((c) => c == null)) return needs.map(() => null);
       const full = program.outputs.flatMap((o, i) => (vp.ctMask[i] ? [cts[i] ?? zerosLike(o)] : []));
-      const grads = call(vp.backward, [...residuals, ...full], `bwd(${name})`);
+      let grads: readonly TensorImpl[];
+      if (deferred !== null && !deferred.ran && full.every((c) => c instanceof Concrete)) {
+        const both = runCompiled(compiledOf(vp.joint), [...(primals as Concrete[]), ...(full as Concrete[])]);
+        deferred.settle(both.slice(0, n));
+        grads = both.slice(n);
+      } else {
+        const residuals = res !== null ? res.slice(n) : deferred!.results().slice(n);
+        grads = call(vp.backward, [...residuals, ...full], `bwd(${name})`);
+      }
       let k = 0;
       return needs.map((nd) => (nd ? grads[k++]! : null));
     };

@@ -251,3 +251,28 @@ describe("program simplification", () => {
     expect(T.grad((x: T.Tensor<[3]>) => T.sum(T.mul(x, x)))(T.tensor([1, 2, 3])).toFlat()).toEqual([2, 4, 6]);
   });
 });
+
+describe("grad of a staged function runs forward and backward as one program when it can", () => {
+  const loss = (w: T.Tensor<[3]>) => T.sum(T.exp(T.mul(w, w)));
+  const w = T.tensor([0.1, 0.2, 0.3]);
+  it("gives the same value and gradient whether or not the output is read before the pullback", () => {
+    const [v1, g1] = T.valueAndGrad(T.jit(loss))(w);
+    const [v2, g2] = T.valueAndGrad(loss)(w);
+    expect(v1.item()).toBe(v2.item());
+    expect(g1.toFlat()).toEqual(g2.toFlat());
+    // The output read first (forward program), then the pullback (backward program on the residuals).
+    const [out, pull] = T.vjp(T.jit(loss), w);
+    expect(out.item()).toBe(v2.item());
+    expect(pull(T.scalar(2))[0].toFlat()).toEqual(T.vjp(loss, w)[1](T.scalar(2))[0].toFlat());
+    // A pullback called twice gives the same cotangents.
+    const [, pull2] = T.vjp(T.jit(loss), w);
+    expect(pull2(T.scalar(1))[0].toFlat()).toEqual(pull2(T.scalar(1))[0].toFlat());
+  });
+  it("compiles the joint program once over many calls", () => {
+    const g = T.grad(T.jit(loss));
+    g(w);
+    const before = compileCount();
+    for (let i = 0; i < 5; i++) g(T.tensor([i, 1, 2]));
+    expect(compileCount()).toBe(before);
+  });
+});
