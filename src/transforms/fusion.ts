@@ -19,7 +19,7 @@ export type Env = Map<Var, Concrete>;
 export type Step =
   | { readonly kind: "eqn"; readonly prim: Primitive<any>; readonly params: unknown; readonly ins: readonly Atom[]; readonly out: Var }
   | { readonly kind: "multi"; readonly prim: MultiPrimitive<any>; readonly params: unknown; readonly ins: readonly Atom[]; readonly outs: readonly Var[] }
-  | { readonly kind: "fused"; readonly run: (env: Env) => void };
+  | { readonly kind: "fused"; readonly via: "simd" | "loop"; readonly prims: readonly string[]; readonly run: (env: Env) => void };
 
 /** A first-order list of equations: a program with its staged calls replaced by their bodies. */
 export interface Flat {
@@ -123,6 +123,8 @@ function compileGroup(g: Group, usedOutside: ReadonlySet<Var>, simdOnly: boolean
   const kernel = new Function("H", `return function fused(${params.join(", ")}) { ${body} }`)(H) as (...args: unknown[]) => void;
   return {
     kind: "fused",
+    via: "loop",
+    prims: g.eqns.map((e) => e.prim.name),
     run: (env) => {
       const ins = external.map((a) => read(env, a).data);
       const outs = outputs.map((e) => allocUninit(e.outs[0]!.dtype, total));
@@ -161,6 +163,8 @@ function simdGroup(g: Group, external: readonly Atom[], accesses: readonly EwAcc
   if (kernel === null) return null;
   return {
     kind: "fused",
+    via: "simd",
+    prims: g.eqns.map((e) => e.prim.name),
     run: (env) => {
       const outs = kernel(external.map((a) => read(env, a).data as Float32Array));
       outputs.forEach((e, k) => setVar(env, e.outs[0]!, outs[k]!));
@@ -201,8 +205,26 @@ export function compileSteps(flat: Flat): Step[] {
   eqns.forEach((e, k) => {
     const producers = [...new Set(e.ins.flatMap((a) => (a instanceof Var ? [groupOf(a)] : [])).filter((g) => g !== undefined))];
     let home: Open | undefined;
-    if (fusible(e, null)) home = producers.filter((g) => fusible(e, g.group.shape)).pop();
-    for (const g of producers) if (g !== home) seal(g);
+    if (fusible(e, null)) {
+      // Every open group of this shape that feeds it merges into one: no equation outside an open group
+      // has read its values yet (it would have been sealed), so running them together later is safe, and a
+      // mask made in one group (a comparison) stays inside the kernel that uses it.
+      const mine = producers.filter((g) => fusible(e, g.group.shape));
+      home = mine.pop();
+      if (home !== undefined)
+        for (const g of mine) {
+          open.splice(open.indexOf(g), 1);
+          const merged = [...home.idx.map((i, j) => [i, home!.group.eqns[j]!] as const), ...g.idx.map((i, j) => [i, g.group.eqns[j]!] as const)].sort((a, b) => a[0] - b[0]);
+          home.group.eqns.length = 0;
+          home.idx.length = 0;
+          for (const [i, q] of merged) {
+            home.group.eqns.push(q);
+            home.idx.push(i);
+          }
+          for (const v of g.outs) home.outs.add(v);
+        }
+    }
+    for (const g of producers) if (g !== home && open.includes(g)) seal(g);
     if (home === undefined && fusible(e, null)) {
       home = { group: { eqns: [], shape: e.outs[0]!.shape }, idx: [], outs: new Set() };
       open.push(home);
