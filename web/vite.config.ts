@@ -18,8 +18,6 @@ export default defineConfig({
     alias: [
       // The page imports the library as a user would; here it is the repository's own source.
       { find: /^tenfold$/, replacement: here("../src/index.ts") },
-      // data/idx.ts holds parseIdx beside Node's file readers, which the page never calls (src/node-stub.ts).
-      { find: /^node:(fs|fs\/promises|zlib|path|stream|stream\/promises)$/, replacement: here("src/node-stub.ts") },
     ],
   },
   server: { host: "127.0.0.1", headers: ISOLATION_HEADERS, fs: { allow: [here("..")] } },

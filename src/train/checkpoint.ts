@@ -1,66 +1,25 @@
 /**
- * A training run in one checkpoint file: the whole {@link TrainState} — parameters, optimizer state, step
- * count, last loss and the position in the data (epoch, batch, data key) — plus any extra tree the caller
- * keeps with it (a history of metrics, a config). The bytes are `data/checkpoint`'s format; this file only
- * decides the tree that goes in and checks what comes out, so resuming from the file continues the run
- * exactly where it stopped.
- *
- * The saved tree is `{ format: "tenfold-train-state", version, state, extra }`, the key as its two words.
+ * Training-state checkpoint files, for Node: the bytes of `./checkpoint-format.ts` (re-exported here,
+ * with `serializeTrainState` and `deserializeTrainState` using zlib's CRC-32: same bytes, same results)
+ * written atomically to a file and read back.
  */
-import { chain, isLeft, left, right, tryCatch, type Either } from "fp-ts/lib/Either.js";
+import { chain, tryCatch, type Either } from "fp-ts/lib/Either.js";
 import { pipe } from "fp-ts/lib/function.js";
 import { readFileSync } from "node:fs";
 import type { Tree } from "../core/pytree.js";
 import { deserialize, saveCheckpoint, serialize } from "../data/checkpoint.js";
-import { key as keyFromSeed, keyData, type Key } from "../random/key.js";
-import type { TrainPosition, TrainState } from "./step.js";
+import { deserializeTrainStateWith, trainStateTree, type LoadedTrainState } from "./checkpoint-format.js";
+import type { TrainState } from "./step.js";
 
-/** The `format` field of a training-state checkpoint. */
-export const TRAIN_STATE_FORMAT = "tenfold-train-state";
-
-/** The version of the saved tree this build writes and reads. */
-export const TRAIN_STATE_VERSION = 1;
-
-/** A training state read back, with the extra tree saved beside it (`undefined` when none was). */
-export interface LoadedTrainState<P, O> {
-  readonly state: TrainState<P, O>;
-  readonly extra: Tree;
-}
-
-const START: TrainPosition = { epoch: 0, batch: 0, dataKey: null };
-
-/** The tree saved for a state: the position's key as plain words (a key is a record, not a tensor). */
-const treeOf = (state: TrainState<unknown, unknown>, extra: Tree): unknown => {
-  const { epoch, batch, dataKey } = state.position ?? START;
-  return {
-    format: TRAIN_STATE_FORMAT,
-    version: TRAIN_STATE_VERSION,
-    state: {
-      params: state.params,
-      optState: state.optState,
-      step: state.step,
-      loss: state.loss,
-      position: { epoch, batch, dataKey: dataKey === null ? null : wordsOf(dataKey) },
-      // The model's key (dropout), a tensor like the parameters.
-      ...(state.key === undefined ? {} : { key: state.key }),
-    },
-    extra,
-  };
-};
+export { TRAIN_STATE_FORMAT, TRAIN_STATE_VERSION } from "./checkpoint-format.js";
+export type { LoadedTrainState } from "./checkpoint-format.js";
 
 /**
  * The checkpoint bytes of a training state (a state without a position is saved at the start of the data)
  * and an optional extra tree of tensors, numbers, strings, records and arrays.
  * @example const bytes = serializeTrainState(state, { history: [0.51, 0.43] })
  */
-export const serializeTrainState = (state: TrainState<unknown, unknown>, extra?: Tree): Uint8Array => serialize(treeOf(state, extra));
-
-/**
- * Saves a training state (and an optional extra tree) to `path` atomically: the file is either the old
- * one or the new one, never a mix.
- * @example saveTrainState("run.ckpt", epochEvent.state, { history })
- */
-export const saveTrainState = (path: string, state: TrainState<unknown, unknown>, extra?: Tree): void => saveCheckpoint(path, treeOf(state, extra));
+export const serializeTrainState = (state: TrainState<unknown, unknown>, extra?: Tree): Uint8Array => serialize(trainStateTree(state, extra));
 
 /**
  * Decodes a training state from checkpoint bytes, checking every tensor's path, shape and dtype against
@@ -68,32 +27,15 @@ export const saveTrainState = (path: string, state: TrainState<unknown, unknown>
  * with `source`.
  * @example deserializeTrainState(bytes, initTrainState(params, sgd(0.1), random.key(0)))
  */
-export function deserializeTrainState<P, O>(bytes: Uint8Array, like: TrainState<P, O>, source = "checkpoint"): Either<string, LoadedTrainState<P, O>> {
-  const raw = deserialize(bytes, undefined, source);
-  if (isLeft(raw)) return raw;
-  const tree = raw.right as { readonly [k: string]: Tree } | null;
-  const got = tree !== null && typeof tree === "object" && !Array.isArray(tree) ? tree : {};
-  if (got["format"] !== TRAIN_STATE_FORMAT)
-    return left(`${source}: not a training state (it holds ${got["format"] === undefined ? "no \"format\" field: a parameter checkpoint?" : `format ${JSON.stringify(got["format"])}`}; expected "${TRAIN_STATE_FORMAT}")`);
-  if (got["version"] !== TRAIN_STATE_VERSION)
-    return left(`${source}: unsupported training-state version ${JSON.stringify(got["version"])} (this build reads version ${TRAIN_STATE_VERSION})`);
-  const extra = got["extra"];
-  // Checked against the caller's state for everything but the position's key, which may or may not be there.
-  const savedKey = (got["state"] as { position?: { dataKey?: unknown } } | undefined)?.position?.dataKey;
-  const likeTree = treeOf(like, extra) as { state: { position: { dataKey: unknown } } };
-  likeTree.state.position.dataKey = savedKey === null ? null : { hi: 0, lo: 0 };
-  const typed = deserialize(bytes, likeTree, source);
-  if (isLeft(typed)) return typed;
-  const s = typed.right.state as unknown as TrainState<P, O> & { position: { epoch: number; batch: number; dataKey: { hi: number; lo: number } | null } };
-  const { epoch, batch, dataKey } = s.position;
-  for (const [name, v] of [["step", s.step], ["position.epoch", epoch], ["position.batch", batch]] as const)
-    if (!Number.isSafeInteger(v) || v < 0) return left(`${source}: corrupt training state: ${name} is ${v}, expected a non-negative integer`);
-  const word = (v: number) => Number.isInteger(v) && v >= 0 && v < 2 ** 32;
-  if (dataKey !== null && !(word(dataKey.hi) && word(dataKey.lo)))
-    return left(`${source}: corrupt training state: the data key [${dataKey.hi}, ${dataKey.lo}] is not two uint32 words`);
-  const position: TrainPosition = { epoch, batch, dataKey: dataKey === null ? null : keyOfWords(dataKey.hi, dataKey.lo) };
-  return right({ state: { params: s.params, optState: s.optState, step: s.step, loss: s.loss, position, ...(s.key === undefined ? {} : { key: s.key }) }, extra });
-}
+export const deserializeTrainState = <P, O>(bytes: Uint8Array, like: TrainState<P, O>, source = "checkpoint"): Either<string, LoadedTrainState<P, O>> =>
+  deserializeTrainStateWith(deserialize, bytes, like, source);
+
+/**
+ * Saves a training state (and an optional extra tree) to `path` atomically: the file is either the old
+ * one or the new one, never a mix.
+ * @example saveTrainState("run.ckpt", epochEvent.state, { history })
+ */
+export const saveTrainState = (path: string, state: TrainState<unknown, unknown>, extra?: Tree): void => saveCheckpoint(path, trainStateTree(state, extra));
 
 /**
  * Loads a training state saved by {@link saveTrainState}, checked against `like` (see {@link deserializeTrainState}).
@@ -104,10 +46,3 @@ export const loadTrainState = <P, O>(path: string, like: TrainState<P, O>): Eith
     tryCatch(() => readFileSync(path), (e) => `checkpoint ${path}: cannot read the file (${e instanceof Error ? e.message : String(e)})`),
     chain((b) => deserializeTrainState(new Uint8Array(b.buffer, b.byteOffset, b.byteLength), like, `checkpoint ${path}`)),
   );
-
-/** The key with words `[hi, lo]` (the seed whose 64-bit two's complement they are). */
-const wordsOf = (k: Key): { hi: number; lo: number } => {
-  const [hi, lo] = keyData(k);
-  return { hi: hi!, lo: lo! };
-};
-const keyOfWords = (hi: number, lo: number): Key => keyFromSeed(BigInt.asIntN(64, (BigInt(hi) << 32n) | BigInt(lo)));

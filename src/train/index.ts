@@ -12,3 +12,5 @@ export { numExamples } from "./columns.js";
 export type { Batched, BatchShape, Columns } from "./columns.js";
 export { kFold, kFoldSplit, kFoldValidate } from "./kfold.js";
 export type { Split, KFoldResult } from "./kfold.js";
+export { serializeTrainState, deserializeTrainState, TRAIN_STATE_FORMAT, TRAIN_STATE_VERSION } from "./checkpoint-format.js";
+export type { LoadedTrainState } from "./checkpoint-format.js";

@@ -1,8 +1,7 @@
 /**
  * Training for Node: everything in `./index.ts`, with training-state checkpoint files (they use the file
- * system: the module that holds them imports node:fs, so the platform-neutral root leaves them out).
- * Re-exports only.
+ * system: the module that holds them imports node:fs, so the platform-neutral root leaves them out), and
+ * `serializeTrainState`/`deserializeTrainState` using zlib's CRC-32 (same bytes, faster). Re-exports only.
  */
 export * from "./index.js";
-export { saveTrainState, loadTrainState, serializeTrainState, deserializeTrainState, TRAIN_STATE_FORMAT, TRAIN_STATE_VERSION } from "./checkpoint.js";
-export type { LoadedTrainState } from "./checkpoint.js";
+export { saveTrainState, loadTrainState, serializeTrainState, deserializeTrainState } from "./checkpoint.js";

@@ -11,6 +11,7 @@ import { linear } from "../../src/nn/layers.js";
 import { isKey, key, split } from "../../src/random/key.js";
 import { leafPaths, leavesOf } from "../../src/core/pytree.js";
 import { v1Tree } from "./fixtures/v1-tree.js";
+import * as format from "../../src/data/checkpoint-format.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tenfold-ckpt-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -141,6 +142,21 @@ describe("serialize / deserialize", () => {
       const want = crc32Tables(bytes.subarray(cut), crc32Tables(bytes.subarray(0, cut)));
       expect(crc32(bytes), `length ${bytes.length}`).toBe(want);
     }
+  });
+
+  it("is the same on every host: the host-independent serialize, deserialize and crc32 (no zlib) give Node's bytes, values and messages", () => {
+    const tree = { layers: [linear(3, 2).init(key(4)), linear(2, 1).init(key(5))], step: 12, name: "mlp", key: key(9) };
+    const bytes = serialize(tree);
+    expect(format.serialize(tree)).toEqual(bytes);
+    expect(format.crc32(bytes)).toBe(crc32(bytes));
+    expect(format.crc32).toBe(crc32Tables);
+    expect(leavesOf(ok(format.deserialize(bytes, tree))).map((l) => (isTensor(l) ? l.toFlat() : l))).toEqual(leavesOf(tree).map((l) => (isTensor(l) ? l.toFlat() : l)));
+    for (const at of [3, 20, bytes.length - 9, bytes.length - 1]) {
+      const bad = bytes.slice();
+      bad[at]! ^= 0x10;
+      expect(format.deserialize(bad, tree, "f.ckpt")).toEqual(deserialize(bad, tree, "f.ckpt"));
+    }
+    expect(format.deserialize(bytes.subarray(0, 40), undefined, "f.ckpt")).toEqual(deserialize(bytes.subarray(0, 40), undefined, "f.ckpt"));
   });
 
   it("refuses what it cannot save, naming the path, with a CheckpointError", () => {

@@ -3,9 +3,9 @@
  * gunzipped by the browser's `DecompressionStream`, parsed by the library's byte-level `parseIdx` and
  * scaled to [0, 1] as the Node loader does.
  */
-// parseIdx lives in a module that also reads files in Node; the page's bundler swaps those imports
-// for stubs (vite.config.ts) until the byte-level functions have a module of their own.
-import { isGzip, parseIdx, scalePixels, splitFromBytes } from "../../src/data/idx.js";
+import { data } from "tenfold";
+// The format's helpers the library keeps internal (the gzip magic, pixels to [0, 1]); like parseIdx, no Node module.
+import { isGzip, scalePixels, splitFromBytes } from "../../src/data/idx-format.js";
 import type { Examples } from "./session.js";
 
 /** The class names, in label order. */
@@ -31,8 +31,8 @@ async function loadBytes(base: string, prefix: "train" | "t10k"): Promise<{ pixe
     fetchGunzipped(`${base}${prefix}-images-idx3-ubyte.gz`),
     fetchGunzipped(`${base}${prefix}-labels-idx1-ubyte.gz`),
   ]);
-  const images = parseIdx(imgBytes, `${prefix}-images-idx3-ubyte`);
-  const labels = parseIdx(lblBytes, `${prefix}-labels-idx1-ubyte`);
+  const images = data.parseIdx(imgBytes, `${prefix}-images-idx3-ubyte`);
+  const labels = data.parseIdx(lblBytes, `${prefix}-labels-idx1-ubyte`);
   if (images.type !== "uint8" || images.dims.length !== 3 || images.dims[1] !== 28 || images.dims[2] !== 28)
     throw new Error(`${prefix}-images-idx3-ubyte: expected uint8 [n, 28, 28], got ${images.type} [${images.dims.join(", ")}]`);
   if (labels.type !== "uint8" || labels.dims.length !== 1 || labels.dims[0] !== images.dims[0])
