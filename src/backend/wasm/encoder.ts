@@ -119,6 +119,10 @@ export interface Emitter {
   i8x16Shuffle(lanes: readonly number[]): Emitter;
   /** `f32x4.splat`. */
   f32x4Splat(): Emitter;
+  /** `i32x4.splat`. */
+  i32x4Splat(): Emitter;
+  /** An i32x4 lane-wise operation (`add`, and shifts by an i32 amount: `shl`, `shr_u`). */
+  i32x4(op: I32x4Op): Emitter;
   /** `f32x4.extract_lane lane`. */
   f32x4ExtractLane(lane: number): Emitter;
   /** f32x4 binary operator by name (`pmax(a, b)` is lane-wise `a < b ? b : a`, so `pmax(0, x)` maps NaN to 0). */
@@ -165,6 +169,9 @@ const F32X4_OPS = {
   // Comparisons: lane masks (all ones where true).
   eq: 0x41, ne: 0x42, lt: 0x43, gt: 0x44, le: 0x45, ge: 0x46,
 } as const;
+const I32X4_OPS = { shl: 0xab, shr_u: 0xad, add: 0xae } as const;
+/** Names of the i32x4 operators the emitter knows. */
+export type I32x4Op = keyof typeof I32X4_OPS;
 const V128_OPS = { not: 0x4d, and: 0x4e, andnot: 0x4f, or: 0x50, xor: 0x51, bitselect: 0x52 } as const;
 
 const SIMD = 0xfd;
@@ -224,6 +231,8 @@ export function emitter(): Emitter {
       return e;
     },
     f32x4Splat: () => (simd(0x13), e),
+    i32x4Splat: () => (simd(0x11), e),
+    i32x4: (op) => (simd(I32X4_OPS[op]), e),
     f32x4ExtractLane: (lane) => (simd(0x1f), bytes.push(lane), e),
     f32x4: (op) => (simd(F32X4_OPS[op]), e),
     f32x4RelaxedMadd: () => (simd(0x105), e),
