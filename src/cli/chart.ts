@@ -75,12 +75,34 @@ export function niceTicks(lo: number, hi: number, count = 5, integer = false): n
   return ticks;
 }
 
+/**
+ * The ticks drawn along an axis showing `[lo, hi]`: the nice ticks inside it and, on an integer axis
+ * (epochs), its two ends as well, so a run's first and last epoch are labelled. A nice tick closer than
+ * half a step to an added end is dropped, so labels do not collide.
+ *
+ * @example
+ * axisTicks(1, 10, 8, true); // [1, 2, 4, 6, 8, 10]
+ */
+export function axisTicks(lo: number, hi: number, count = 5, integer = false): number[] {
+  const nice = niceTicks(lo, hi, count, integer);
+  const [a, b] = lo <= hi ? [lo, hi] : [hi, lo];
+  const inside = nice.filter((v) => v >= a - 1e-9 && v <= b + 1e-9);
+  if (!integer || !Number.isInteger(a) || !Number.isInteger(b)) return inside;
+  const step = nice.length > 1 ? nice[1]! - nice[0]! : 1;
+  const ends = a === b ? [a] : [a, b];
+  const kept = inside.filter((v) => ends.includes(v) || ends.every((e) => Math.abs(v - e) >= step / 2));
+  return [...new Set([...ends, ...kept])].sort((x, y) => x - y);
+}
+
 /** Formats a tick label with just enough decimals for the spacing of its ticks. */
 export function formatTick(v: number, ticks: readonly number[]): string {
   const step = ticks.length > 1 ? Math.abs(ticks[1]! - ticks[0]!) : 1;
   const decimals = Math.max(0, Math.min(10, -Math.floor(Math.log10(step) + 1e-9)));
   return v.toFixed(decimals);
 }
+
+/** Radius of a point marker, in pixels. */
+const MARKER_RADIUS = 2.5;
 
 const num = (v: number): string => (Number.isInteger(v) ? String(v) : v.toFixed(2));
 
@@ -115,10 +137,12 @@ export function lineChartSvg(series: readonly Series[], opts: LineChartOptions =
   const ys = series.flatMap((s) => s.points.map((p) => p[1]));
   const xExt = opts.xDomain ?? extent(xs) ?? [0, 1];
   const yExt = opts.yDomain ?? extent(ys) ?? [0, 1];
-  const xTicks = niceTicks(xExt[0], xExt[1], 8, opts.integerX ?? false);
-  const yTicks = niceTicks(yExt[0], yExt[1], 6);
-  const [x0, x1] = opts.xDomain ?? [xTicks[0]!, xTicks[xTicks.length - 1]!];
-  const [y0, y1] = opts.yDomain ?? [yTicks[0]!, yTicks[yTicks.length - 1]!];
+  const niceX = niceTicks(xExt[0], xExt[1], 8, opts.integerX ?? false);
+  const niceY = niceTicks(yExt[0], yExt[1], 6);
+  const [x0, x1] = opts.xDomain ?? [niceX[0]!, niceX[niceX.length - 1]!];
+  const [y0, y1] = opts.yDomain ?? [niceY[0]!, niceY[niceY.length - 1]!];
+  const xTicks = axisTicks(x0, x1, 8, opts.integerX ?? false);
+  const yTicks = axisTicks(y0, y1, 6);
   const sx = (x: number): number => margin.left + (x1 === x0 ? plotW / 2 : ((x - x0) / (x1 - x0)) * plotW);
   const sy = (y: number): number => margin.top + plotH - (y1 === y0 ? plotH / 2 : ((y - y0) / (y1 - y0)) * plotH);
   const inX = (v: number): boolean => v >= Math.min(x0, x1) - 1e-9 && v <= Math.max(x0, x1) + 1e-9;
@@ -157,8 +181,13 @@ export function lineChartSvg(series: readonly Series[], opts: LineChartOptions =
     out.push(`<text x="18" y="${cy}" text-anchor="middle" font-size="13" transform="rotate(-90 18 ${cy})">${escapeXml(opts.yLabel)}</text>`);
   }
 
-  // Series, clipped to the plot area.
-  out.push(`<defs><clipPath id="plot-area"><rect x="${margin.left}" y="${margin.top}" width="${plotW}" height="${plotH}"/></clipPath></defs>`);
+  // Series, clipped to the plot area widened by a marker's reach, so a point on the frame (the first and
+  // last epoch, an accuracy of 1) keeps its whole marker.
+  const reach = MARKER_RADIUS + 1;
+  out.push(
+    `<defs><clipPath id="plot-area"><rect x="${margin.left - reach}" y="${margin.top - reach}" ` +
+      `width="${plotW + 2 * reach}" height="${plotH + 2 * reach}"/></clipPath></defs>`,
+  );
   out.push(`<g class="series" clip-path="url(#plot-area)">`);
   series.forEach((s, i) => {
     const style = PALETTE[i % PALETTE.length]!;
@@ -171,7 +200,7 @@ export function lineChartSvg(series: readonly Series[], opts: LineChartOptions =
         const pts = run.map(([x, y]) => `${num(sx(x))},${num(sy(y))}`).join(" ");
         out.push(`<polyline points="${pts}" fill="none" stroke="${color}" stroke-width="2"${dashAttr} stroke-linejoin="round"/>`);
       }
-      for (const [x, y] of run) out.push(`<circle cx="${num(sx(x))}" cy="${num(sy(y))}" r="2.5" fill="${color}"/>`);
+      for (const [x, y] of run) out.push(`<circle cx="${num(sx(x))}" cy="${num(sy(y))}" r="${MARKER_RADIUS}" fill="${color}"/>`);
     }
     out.push(`</g>`);
   });

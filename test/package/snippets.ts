@@ -73,3 +73,13 @@ export function sourceOfExcerpt(excerpt: string, examples: ReadonlyMap<string, s
 /** An example's source as a consumer writes it: imports from the package instead of `../src`. */
 export const asConsumer = (source: string): string =>
   source.replace(/from "\.\.\/src\/index\.js"/g, 'from "tenfold"').replace(/from "\.\.\/src\/testing\/index\.js"/g, 'from "tenfold/testing"');
+
+/** The packages the `npm install` lines of `sh` blocks name (flags and comments left out). */
+export function installedBy(blocks: readonly Block[]): string[] {
+  return blocks
+    .filter((b) => b.lang === "sh")
+    .flatMap((b) => b.code.split("\n"))
+    .map((l) => l.replace(/#.*$/, "").trim())
+    .filter((l) => /^npm (install|i)\s/.test(l))
+    .flatMap((l) => l.split(/\s+/).slice(2).filter((w) => !w.startsWith("-")));
+}
