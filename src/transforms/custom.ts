@@ -16,6 +16,16 @@ type T = Tensor<any, any>;
 /**
  * `f` with a custom JVP rule `rule(primals, tangents, out)` (tangents of absent inputs are zeros).
  * Under `vmap` the rule is not used: `f` itself is batched.
+ *
+ * @example
+ * ```ts
+ * // log(1 + eˣ) with its derivative given directly: sigmoid(x).
+ * const softplusStable = customJvp(
+ *   (x: Tensor<[number]>) => softplus(x),
+ *   ([x], [dx]) => mul(dx, sigmoid(x)),
+ * );
+ * grad((x: Tensor<[number]>) => sum(softplusStable(x)))(tensor([0, 100])); // [0.5, 1]
+ * ```
  */
 export function customJvp<Args extends readonly Tensor<any, any>[], S extends Shape, D extends DType>(
   f: (...args: Args) => Tensor<S, D>,
@@ -51,6 +61,17 @@ export function customJvp<Args extends readonly Tensor<any, any>[], S extends Sh
 /**
  * `f` with a custom VJP: `fwd` returns the output and residuals, `bwd(residuals, ct)` the cotangents
  * of every argument. Forward mode and `vmap` differentiate or batch `f` itself.
+ *
+ * @example
+ * ```ts
+ * // Clip the gradient's norm on the way back, leave the forward pass alone.
+ * const clipGrad = customVjp(
+ *   (x: Tensor<[number]>) => x,
+ *   (x: Tensor<[number]>) => [x, null],
+ *   (_res: null, ct: Tensor<[number]>): [Tensor<[number]>] => [clamp(ct, -1, 1)],
+ * );
+ * grad((x: Tensor<[number]>) => sum(mul(clipGrad(x), 5)))(tensor([1, 2])); // [1, 1]
+ * ```
  */
 export function customVjp<Args extends readonly Tensor<any, any>[], S extends Shape, D extends DType, Res>(
   f: (...args: Args) => Tensor<S, D>,

@@ -347,6 +347,12 @@ export interface JitOptions {
 /**
  * Compiles `f` for each new signature of its arguments (tree structure, shapes, dtypes, and the values
  * of plain-number leaves, which are static) and replays the compiled program on later calls.
+ *
+ * @example
+ * ```ts
+ * const step = jit((w: Tensor<[3]>, x: Tensor<[3]>) => sub(w, mul(grad((v: Tensor<[3]>) => sum(mul(v, x)))(w), 0.1)));
+ * const w1 = step(ones("3"), tensor([1, 2, 3])); // staged once, then run as one program
+ * ```
  */
 export function jit<Args extends readonly unknown[], R>(f: (...args: Args) => R, opts: JitOptions = {}): (...args: Args) => R {
   const cache = new Map<string, Staged>();

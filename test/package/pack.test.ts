@@ -25,6 +25,7 @@ import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileClaims, transcriptOf, transcriptProblems, type CompileClaim } from "../examples/transcript.js";
+import { apiExports, exampleFile, type ApiExport } from "./api.js";
 import { asConsumer, blocksOf, installedBy, isProgram, outputOf, sourceOfExcerpt, type Block } from "./snippets.js";
 
 const root = join(import.meta.dirname, "..", "..");
@@ -227,12 +228,42 @@ interface Source {
   readonly claims: readonly CompileClaim[];
 }
 
+let apiOnce: { readonly warnings: readonly string[]; readonly exports: readonly ApiExport[]; readonly out: string } | undefined;
+
+/**
+ * TypeDoc over the public entry points (typedoc.json), once: its warnings and the exports of its JSON
+ * output. Warnings are collected here rather than failing the run, so one run gives both.
+ */
+function api(): { readonly warnings: readonly string[]; readonly exports: readonly ApiExport[]; readonly out: string } {
+  if (apiOnce !== undefined) return apiOnce;
+  const json = join(mkdtempSync(join(tmpdir(), "tenfold-api-")), "api.json");
+  const run = sh(join(root, "node_modules", ".bin", "typedoc"), ["--json", json, "--treatWarningsAsErrors", "false", "--logLevel", "Warn"], root);
+  const warnings = run.out.split("\n").filter((l) => /\[warning\]/.test(l) && !/Found \d+ errors and \d+ warnings/.test(l));
+  const exports = existsSync(json) ? apiExports(JSON.parse(readFileSync(json, "utf8"))) : [];
+  rmSync(dirname(json), { recursive: true, force: true });
+  apiOnce = { warnings, exports, out: run.out };
+  return apiOnce;
+}
+
+/** The `@example` blocks of the public API, one consumer file each. */
+function apiExamples(): Source[] {
+  const { exports } = api();
+  return exports.flatMap((e) =>
+    e.examples.map((code, k) => ({
+      file: `first/api/${e.entry.replace("/", "-")}.${e.path}${e.examples.length > 1 ? `-${k + 1}` : ""}.ts`,
+      text: exampleFile(code, e.entry, exports),
+      claims: [],
+    })),
+  );
+}
+
 /** Every program and example as a consumer file, plus one file per `← does not compile` claim. */
 function sources(): Source[] {
   const plain: Source[] = [
     { file: "first/model.ts", text: MODEL, claims: [] },
     ...programs.map((b) => ({ file: `first/${slug(b)}.ts`, text: `${b.code}\n`, claims: [] })),
     ...[...EXAMPLES].map(([name, src]) => ({ file: `first/examples/${name}.ts`, text: asConsumer(src), claims: [] })),
+    ...apiExamples(),
   ];
   // Each claim becomes real code in a copy of its file, on the claim's own line.
   const claimed = plain.flatMap((s) =>
@@ -360,7 +391,7 @@ describe("the first hour, from the packed tarball", () => {
 
   it("every program of the README and docs and every example compiles against the published declarations; each '← does not compile' line does not, with its message", (ctx) => {
     if (packed === undefined) return ctx.skip(skipReason);
-    const all = sources().filter((s) => s.file !== "first/wrong.ts");
+    const all = sources().filter((s) => s.file !== "first/wrong.ts" && !s.file.startsWith("first/api/"));
     const { diagnostics: byFile } = compiled(packed.dir);
     const unexpected = all.filter((s) => s.claims.length === 0).flatMap((s) => (byFile.get(s.file) ?? []).map((d) => `${s.file}(${d.line}): ${d.text}`));
     expect(unexpected).toEqual([]);
@@ -410,6 +441,55 @@ describe("the first hour, from the packed tarball", () => {
         ...quoted.flatMap((b) => transcriptProblems(b.file, [{ line: b.line, lines: b.code.split("\n") }], r.out)),
       );
     }
+    expect(problems).toEqual([]);
+  }, 4 * TIMEOUT);
+});
+
+// ---------------------------------------------------------------------------------------------------
+// The API reference: TypeDoc without warnings, a signature on every op's page, an example on every export.
+
+/** Exports with no `@example` yet, one path a line; this list may only shrink. */
+const TODO = readFileSync(join(import.meta.dirname, "examples-todo.txt"), "utf8")
+  .split("\n")
+  .map((l) => l.trim())
+  .filter((l) => l !== "" && !l.startsWith("#"));
+
+describe("the API reference", () => {
+  it("TypeDoc documents the entry points with zero warnings", () => {
+    const { warnings, exports, out } = api();
+    expect(warnings).toEqual([]);
+    expect(exports.length, out).toBeGreaterThan(300);
+  }, 4 * TIMEOUT);
+
+  it("ops typed by an interface are rendered as functions, with their signatures", () => {
+    const { exports } = api();
+    for (const path of ["matmul", "add", "exp", "sum", "argmax", "nn.crossEntropy", "nn.mse", "nn.init.normal"]) {
+      expect(exports.find((e) => e.entry === "tenfold" && e.path === path)?.kind, path).toBe("function");
+    }
+  }, 4 * TIMEOUT);
+
+  it("every exported value and function has an @example (except the listed ones, a list that only shrinks)", () => {
+    const { exports } = api();
+    const values = exports.filter((e) => e.kind === "value" || e.kind === "function");
+    const id = (e: ApiExport) => `${e.entry}:${e.path}`;
+    const missing = values.filter((e) => e.examples.length === 0).map(id);
+    expect(missing.filter((m) => !TODO.includes(m)), "exports without an @example").toEqual([]);
+    expect(TODO.filter((t) => !missing.includes(t)), "listed in examples-todo.txt but documented now (or gone): remove them").toEqual([]);
+  }, 4 * TIMEOUT);
+
+  it("every @example compiles against the published declarations", (ctx) => {
+    if (packed === undefined) return ctx.skip(skipReason);
+    const examples = sources().filter((s) => s.file.startsWith("first/api/"));
+    expect(examples.length).toBeGreaterThan(300);
+    const { diagnostics: byFile } = compiled(packed.dir);
+    const problems = examples.flatMap((s) => {
+      const got = byFile.get(s.file) ?? [];
+      const claim = s.claims[0];
+      if (claim === undefined) return got.map((d) => `${s.file}(${d.line}): ${d.text}\n${s.text}`);
+      // An example's '← does not compile' line: exactly that line fails, with the message it quotes.
+      const ok = got.length === 1 && got[0]!.line === claim.line && got[0]!.text.includes(claim.message);
+      return ok ? [] : [`${s.file}: "${claim.code}" should fail with "${claim.message}", got: ${got.map((d) => `(${d.line}) ${d.text}`).join("; ") || "no error"}`];
+    });
     expect(problems).toEqual([]);
   }, 4 * TIMEOUT);
 });
