@@ -109,34 +109,34 @@ const fromUniform = (op: string, bound: (f: Fans) => readonly [number, number]):
 /**
  * 𝒩(mean, std²) (PyTorch's `normal_`, default std 1, mean 0).
  *
+ * @function
  * @example
  * ```ts
  * const w: Tensor<[784, 10]> = nn.init.normal(0.01)(random.key(0), [784, 10]); // 𝒩(0, 0.01²)
  * const std1: Tensor<[3]> = nn.init.normal(random.key(0), [3]); // 𝒩(0, 1)
  * ```
- * @function
  */
 export const normal: InitFactory<[std?: number, mean?: number]> = factory((std = 1, mean = 0) => fromNormal("init.normal", () => std, mean));
 
 /**
  * 𝒰(lo, hi) (PyTorch's `uniform_`, default [0, 1)).
  *
+ * @function
  * @example
  * ```ts
  * const w: Tensor<[2, 3]> = nn.init.uniform(-1, 1)(random.key(0), [2, 3]);
  * ```
- * @function
  */
 export const uniform: InitFactory<[lo?: number, hi?: number]> = factory((lo = 0, hi = 1) => fromUniform("init.uniform", () => [lo, hi]));
 
 /**
  * Glorot normal: std = gain · √(2 / (fanIn + fanOut)).
  *
+ * @function
  * @example
  * ```ts
  * const w: Tensor<[100, 50]> = nn.init.xavierNormal(random.key(0), [100, 50]); // std √(2 / (100 + 50))
  * ```
- * @function
  */
 export const xavierNormal: InitFactory<[gain?: number]> = factory((gain = 1) =>
   fromNormal("init.xavierNormal", (f) => gain * Math.sqrt(2 / (f.fanIn + f.fanOut))),
@@ -145,11 +145,11 @@ export const xavierNormal: InitFactory<[gain?: number]> = factory((gain = 1) =>
 /**
  * Glorot uniform: 𝒰(±b) with b = gain · √(6 / (fanIn + fanOut)).
  *
+ * @function
  * @example
  * ```ts
  * const w: Tensor<[100, 50]> = nn.init.xavierUniform()(random.key(0), [100, 50]); // 𝒰(±√(6 / 150))
  * ```
- * @function
  */
 export const xavierUniform: InitFactory<[gain?: number]> = factory((gain = 1) =>
   fromUniform("init.xavierUniform", (f) => {
@@ -184,12 +184,12 @@ export function kaimingStd(f: Fans, opts: KaimingOptions = {}): number {
 /**
  * He normal: 𝒩(0, std²) with std = gain / √fan.
  *
+ * @function
  * @example
  * ```ts
  * const w: Tensor<[784, 200]> = nn.init.kaimingNormal(random.key(0), [784, 200]); // std √(2 / 784), for ReLU
  * const tanhInit = nn.init.kaimingNormal({ nonlinearity: "tanh" });
  * ```
- * @function
  */
 export const kaimingNormal: InitFactory<[opts?: KaimingOptions]> = factory((opts: KaimingOptions = {}) =>
   fromNormal("init.kaimingNormal", (f) => kaimingStd(f, opts)),
@@ -198,11 +198,11 @@ export const kaimingNormal: InitFactory<[opts?: KaimingOptions]> = factory((opts
 /**
  * He uniform: 𝒰(±√3 · std) with std = gain / √fan.
  *
+ * @function
  * @example
  * ```ts
  * const w: Tensor<[784, 200]> = nn.init.kaimingUniform({ a: Math.sqrt(5) })(random.key(0), [784, 200]);
  * ```
- * @function
  */
 export const kaimingUniform: InitFactory<[opts?: KaimingOptions]> = factory((opts: KaimingOptions = {}) =>
   fromUniform("init.kaimingUniform", (f) => {
@@ -228,22 +228,22 @@ export const constant = (value: number): Initializer =>
 /**
  * All zeros (ignores the key).
  *
+ * @function
  * @example
  * ```ts
  * const b: Tensor<[10]> = nn.init.zeros(random.key(0), [10]);
  * ```
- * @function
  */
 export const zeros: Initializer = constant(0);
 
 /**
  * All ones (ignores the key).
  *
+ * @function
  * @example
  * ```ts
  * const g: Tensor<[10]> = nn.init.ones(random.key(0), [10]);
  * ```
- * @function
  */
 export const ones: Initializer = constant(1);
 
@@ -251,22 +251,22 @@ export const ones: Initializer = constant(1);
  * PyTorch's default for `nn.Linear` weights: kaiming uniform with a = √5, i.e. 𝒰(±1/√fanIn).
  * Also its default for the bias, given the weight's fans.
  *
+ * @function
  * @example
  * ```ts
  * const w: Tensor<[784, 10]> = nn.init.torchLinearDefault(random.key(0), [784, 10]); // 𝒰(±1/√784)
  * ```
- * @function
  */
 export const torchLinearDefault: Initializer = kaimingUniform({ a: Math.sqrt(5) });
 
 /**
  * PyTorch's default bias of `nn.Linear`: 𝒰(±1/√fanIn) with the weight's fan-in (0 bound when fanIn = 0).
  *
+ * @function
  * @example
  * ```ts
  * const b: Tensor<[10]> = nn.init.torchBiasDefault(random.key(0), [10], { fanIn: 784 }); // 𝒰(±1/√784)
  * ```
- * @function
  */
 export const torchBiasDefault: Initializer = fromUniform("init.bias", (f) => {
   const b = f.fanIn > 0 ? 1 / Math.sqrt(f.fanIn) : 0;

@@ -232,6 +232,7 @@ export interface CrossEntropyFn {
  * `torch.nn.functional.cross_entropy`: `crossEntropy(o, y)` equals `nllLoss(logSoftmax(o), y)`, computed
  * with the log-sum-exp trick so logits of ±1e4 give a finite loss and gradient.
  *
+ * @function
  * @example
  * ```ts
  * const logits = tensor([[2, 0.5, -1], [0, 0, 3]]);
@@ -241,7 +242,6 @@ export interface CrossEntropyFn {
  * const smoothed = nn.crossEntropy(logits, labels, { labelSmoothing: 0.1 });
  * const piped: Tensor<[]> = pipe(logits, nn.crossEntropy(labels));
  * ```
- * @function
  */
 export const crossEntropy: CrossEntropyFn = curried((logits, target, opts?: ClassificationOptions) =>
   typed(crossEntropyRaw(impl(logits), impl(target), opts ?? {})),
@@ -261,12 +261,12 @@ export interface NllLossFn {
  * Negative log-likelihood of log-probabilities at class indices, as `torch.nn.functional.nll_loss`:
  * `−weight[y]·logp[y]` per element; the mean divides by the sum of the weights of non-ignored targets.
  *
+ * @function
  * @example
  * ```ts
  * const logProbs = logSoftmax(tensor([[2, 0.5, -1], [0, 0, 3]]));
  * const loss: Tensor<[]> = nn.nllLoss(logProbs, tensor([0, 2], "int32")); // = crossEntropy of the logits
  * ```
- * @function
  */
 export const nllLoss: NllLossFn = curried((logProbs, target, opts?: ClassificationOptions) => {
   if ((opts?.labelSmoothing ?? 0) !== 0) throw new TypeError("nllLoss: labelSmoothing applies to crossEntropy only");
@@ -299,12 +299,12 @@ function pointwise<O extends object>(op: string, f: (x: T, y: T, opts: O) => T):
 /**
  * Mean squared error (x − y)².
  *
+ * @function
  * @example
  * ```ts
  * const loss: Tensor<[]> = nn.mse(tensor([1, 2, 3]), tensor([1, 2, 5])); // (0 + 0 + 4) / 3 = 1.3333
  * const each: Tensor<[3]> = nn.mse(tensor([1, 2, 3]), tensor([1, 2, 5]), { reduction: "none" }); // [0, 0, 4]
  * ```
- * @function
  */
 export const mse: PointwiseLoss = pointwise("mse", (x, y) => {
   const d = E.sub(x, y);
@@ -314,11 +314,11 @@ export const mse: PointwiseLoss = pointwise("mse", (x, y) => {
 /**
  * Mean absolute error |x − y|.
  *
+ * @function
  * @example
  * ```ts
  * const loss: Tensor<[]> = nn.l1(tensor([1, 2, 3]), tensor([1, 2, 5])); // 2 / 3
  * ```
- * @function
  */
 export const l1: PointwiseLoss = pointwise("l1", (x, y) => E.abs(E.sub(x, y)));
 
@@ -331,11 +331,11 @@ export interface HuberOptions {
 /**
  * Huber loss (PyTorch `huber_loss`): ½d² for |d| < δ, else δ(|d| − ½δ).
  *
+ * @function
  * @example
  * ```ts
  * const loss: Tensor<[]> = nn.huber(tensor([0, 0]), tensor([0.5, 3]), { delta: 1 }); // (0.125 + 2.5) / 2 = 1.3125
  * ```
- * @function
  */
 export const huber: PointwiseLoss<HuberOptions> = pointwise("huber", (x, y, o) => {
   const delta = o.delta ?? 1;
@@ -354,11 +354,11 @@ export interface SmoothL1Options {
 /**
  * Smooth L1 (PyTorch `smooth_l1_loss`): ½d²/β for |d| < β, else |d| − ½β. Equals huber/δ for β = δ.
  *
+ * @function
  * @example
  * ```ts
  * const loss: Tensor<[]> = nn.smoothL1(tensor([0, 0]), tensor([0.5, 3]), { beta: 1 }); // (0.125 + 2.5) / 2 = 1.3125
  * ```
- * @function
  */
 export const smoothL1: PointwiseLoss<SmoothL1Options> = pointwise("smoothL1", (x, y, o) => {
   const beta = o.beta ?? 1;
@@ -436,11 +436,11 @@ const bceElementwise = customVjp(
  * Gradients are PyTorch's: (x − y) / max((1 − x)·x, 1e−12) for the input (±1e12 at x ∈ {0, 1}, not the
  * clamp's 0) and −logit(x) for the target; `weight` receives the per-element loss.
  *
+ * @function
  * @example
  * ```ts
  * const loss: Tensor<[]> = nn.binaryCrossEntropy(tensor([0.9, 0.2]), tensor([1, 0])); // −(log 0.9 + log 0.8) / 2 = 0.1643
  * ```
- * @function
  */
 export const binaryCrossEntropy: PointwiseLoss<BceOptions> = pointwise("binaryCrossEntropy", (x, y, o) => {
   const l = impl(bceElementwise(typed(x), typed(y)));
@@ -457,11 +457,11 @@ export interface BceWithLogitsOptions extends BceOptions {
  * Binary cross-entropy of logits (PyTorch `binary_cross_entropy_with_logits`), stable for any logit:
  * (1−y)·x + (1 + (p−1)·y)·softplus(−x), with `p` the positive weight.
  *
+ * @function
  * @example
  * ```ts
  * const loss: Tensor<[]> = nn.binaryCrossEntropyWithLogits(tensor([100, -100]), tensor([1, 0])); // 0, without overflow
  * ```
- * @function
  */
 export const binaryCrossEntropyWithLogits: PointwiseLoss<BceWithLogitsOptions> = pointwise("binaryCrossEntropyWithLogits", (x, y, o) => {
   const one = c(1, x);
@@ -504,12 +504,12 @@ function xlogx(x: T): T {
  * pointwise `y·(log y − x)` (0 where y = 0), or `eʸ·(y − x)` with `logTarget`. The default reduction
  * is PyTorch's `mean` over all elements; `batchmean` (sum / input.shape[0]) is the mathematical KL.
  *
+ * @function
  * @example
  * ```ts
  * const p = tensor([[0.5, 0.5]]);
  * const loss = nn.klDiv(log(p), p, { reduction: "batchmean" }); // 0: the same distribution
  * ```
- * @function
  */
 export const klDiv: KlDivFn = curried((input, target, opts?: KlDivOptions) => {
   const op = "klDiv";
@@ -545,11 +545,11 @@ export interface EntropyFn {
  * Shannon entropy −Σ p·log p along `axis` (0·log 0 = 0), in nats or, with `base: 2`, bits:
  * `entropy(tensor([0.25, 0.25, 0.25, 0.25]), { base: 2 })` is 2.
  *
+ * @function
  * @example
  * ```ts
  * const bits: Tensor<[2]> = nn.entropy(tensor([[0.25, 0.25, 0.25, 0.25], [1, 0, 0, 0]]), { base: 2 }); // [2, 0]
  * ```
- * @function
  */
 export const entropy: EntropyFn = ((p: Tensor<any, any>, opts?: EntropyOptions) => {
   const op = "entropy";

@@ -17,17 +17,18 @@ const unary = <Out extends DType | "same" = "same">(f: (x: TensorImpl) => Tensor
 /**
  * −x.
  *
+ * @function
  * @example
  * ```ts
  * const x = tensor([1, -2]);
  * const y: Tensor<[2]> = neg(x); // [-1, 2]
  * ```
- * @function
  */
 export const neg = unary(E.neg);
 /**
  * eˣ.
  *
+ * @function
  * @example
  * ```ts
  * const x = tensor([0, 1]);
@@ -38,6 +39,7 @@ export const exp = unary(E.exp);
 /**
  * Natural logarithm.
  *
+ * @function
  * @example
  * ```ts
  * const x = tensor([1, Math.E]);
@@ -48,6 +50,7 @@ export const log = unary(E.log);
 /**
  * log(1 + x), accurate for small x.
  *
+ * @function
  * @example
  * ```ts
  * const x = tensor([0, 1e-8]);
@@ -58,17 +61,18 @@ export const log1p = unary(E.log1p);
 /**
  * eˣ − 1, accurate for small x.
  *
+ * @function
  * @example
  * ```ts
  * const x = tensor([0, 1e-8]);
  * const y: Tensor<[2]> = expm1(x); // [0, 1e-8]
  * ```
- * @function
  */
 export const expm1 = unary(E.expm1);
 /**
  * Square root.
  *
+ * @function
  * @example
  * ```ts
  * const x = tensor([4, 9]);
@@ -79,6 +83,7 @@ export const sqrt = unary(E.sqrt);
 /**
  * |x|.
  *
+ * @function
  * @example
  * ```ts
  * const x = tensor([-3, 2]);
@@ -89,6 +94,7 @@ export const abs = unary(E.abs);
 /**
  * −1, 0 or 1 (zero gradient).
  *
+ * @function
  * @example
  * ```ts
  * const x = tensor([-3, 0, 2]);
@@ -99,17 +105,18 @@ export const sign = unary(E.sign);
 /**
  * x².
  *
+ * @function
  * @example
  * ```ts
  * const x = tensor([-3, 2]);
  * const y: Tensor<[2]> = square(x); // [9, 4]
  * ```
- * @function
  */
 export const square = unary((x) => E.mul(x, x));
 /**
  * 1 / x.
  *
+ * @function
  * @example
  * ```ts
  * const x = tensor([2, 4]);
@@ -120,6 +127,7 @@ export const reciprocal = unary(E.reciprocal);
 /**
  * max(x, 0); its derivative at 0 is 0, as in PyTorch.
  *
+ * @function
  * @example
  * ```ts
  * const x = tensor([-1, 2]);
@@ -130,6 +138,7 @@ export const relu = unary(E.relu);
 /**
  * 1 / (1 + e⁻ˣ).
  *
+ * @function
  * @example
  * ```ts
  * const x = tensor([0, 100]);
@@ -140,17 +149,18 @@ export const sigmoid = unary(E.sigmoid);
 /**
  * Hyperbolic tangent.
  *
+ * @function
  * @example
  * ```ts
  * const x = tensor([0, 100]);
  * const y: Tensor<[2]> = tanh(x); // [0, 1]
  * ```
- * @function
  */
 export const tanh = unary(E.tanh);
 /**
  * Sine.
  *
+ * @function
  * @example
  * ```ts
  * const x = tensor([0, Math.PI / 2]);
@@ -161,6 +171,7 @@ export const sin = unary(E.sin);
 /**
  * Cosine.
  *
+ * @function
  * @example
  * ```ts
  * const x = tensor([0, Math.PI]);
@@ -171,6 +182,7 @@ export const cos = unary(E.cos);
 /**
  * The error function.
  *
+ * @function
  * @example
  * ```ts
  * const x = tensor([0, 10]);
@@ -181,17 +193,18 @@ export const erf = unary(E.erf);
 /**
  * Round towards −∞ (zero gradient).
  *
+ * @function
  * @example
  * ```ts
  * const x = tensor([1.5, -1.5]);
  * const y: Tensor<[2]> = floor(x); // [1, -2]
  * ```
- * @function
  */
 export const floor = unary(E.floor);
 /**
  * Elementwise logical not of a bool tensor.
  *
+ * @function
  * @example
  * ```ts
  * const y: Tensor<[2], "bool"> = logicalNot(tensor([true, false])); // [false, true]
@@ -225,6 +238,7 @@ function binary<Out extends DType | "same" = "same">(f: (a: TensorImpl, b: Tenso
 /**
  * a + b.
  *
+ * @function
  * @example
  * ```ts
  * const a = tensor([1, 2]);
@@ -235,12 +249,12 @@ function binary<Out extends DType | "same" = "same">(f: (a: TensorImpl, b: Tenso
  * const s: Tensor<[2]> = add(a, 2);
  * const p: Tensor<[2]> = pipe(a, add(b));
  * ```
- * @function
  */
 export const add = binary(E.add);
 /**
  * a − b.
  *
+ * @function
  * @example
  * ```ts
  * const a = tensor([1, 2]);
@@ -256,6 +270,7 @@ export const sub = binary(E.sub);
 /**
  * a · b (elementwise).
  *
+ * @function
  * @example
  * ```ts
  * const a = tensor([1, 2]);
@@ -271,6 +286,7 @@ export const mul = binary(E.mul);
 /**
  * a / b (true division: integers give float32).
  *
+ * @function
  * @example
  * ```ts
  * const a = tensor([1, 2]);
@@ -281,12 +297,12 @@ export const mul = binary(E.mul);
  * const s: Tensor<[2]> = div(a, 2);
  * const p: Tensor<[2]> = pipe(a, div(b));
  * ```
- * @function
  */
 export const div = binary(E.div);
 /**
  * aᵇ.
  *
+ * @function
  * @example
  * ```ts
  * const a = tensor([1, 2]);
@@ -302,6 +318,7 @@ export const pow = binary(E.pow);
 /**
  * Elementwise maximum; ties share the gradient.
  *
+ * @function
  * @example
  * ```ts
  * const a = tensor([1, 2]);
@@ -317,6 +334,7 @@ export const maximum = binary(E.maximum);
 /**
  * Elementwise minimum; ties share the gradient.
  *
+ * @function
  * @example
  * ```ts
  * const a = tensor([1, 2]);
@@ -327,12 +345,12 @@ export const maximum = binary(E.maximum);
  * const s: Tensor<[2]> = minimum(a, 2);
  * const p: Tensor<[2]> = pipe(a, minimum(b));
  * ```
- * @function
  */
 export const minimum = binary(E.minimum);
 /**
  * a = b, as bool.
  *
+ * @function
  * @example
  * ```ts
  * const m: Tensor<[2], "bool"> = equal(tensor([1, 2]), tensor([2, 2])); // [false, true]
@@ -342,6 +360,7 @@ export const equal = binary<"bool">(E.eq);
 /**
  * a ≠ b, as bool.
  *
+ * @function
  * @example
  * ```ts
  * const m: Tensor<[2], "bool"> = notEqual(tensor([1, 2]), tensor([2, 2])); // [true, false]
@@ -351,6 +370,7 @@ export const notEqual = binary<"bool">(E.ne);
 /**
  * a < b, as bool.
  *
+ * @function
  * @example
  * ```ts
  * const m: Tensor<[2], "bool"> = less(tensor([1, 2]), tensor([2, 2])); // [true, false]
@@ -360,6 +380,7 @@ export const less = binary<"bool">(E.lt);
 /**
  * a ≤ b, as bool.
  *
+ * @function
  * @example
  * ```ts
  * const m: Tensor<[2], "bool"> = lessEqual(tensor([1, 2]), tensor([2, 2])); // [true, true]
@@ -369,16 +390,17 @@ export const lessEqual = binary<"bool">(E.le);
 /**
  * a > b, as bool.
  *
+ * @function
  * @example
  * ```ts
  * const m: Tensor<[2], "bool"> = greater(tensor([1, 2]), tensor([2, 2])); // [false, false]
  * ```
- * @function
  */
 export const greater = binary<"bool">(E.gt);
 /**
  * a ≥ b, as bool.
  *
+ * @function
  * @example
  * ```ts
  * const m: Tensor<[2], "bool"> = greaterEqual(tensor([1, 2]), tensor([2, 2])); // [false, true]
@@ -388,6 +410,7 @@ export const greaterEqual = binary<"bool">(E.ge);
 /**
  * Logical and of bool tensors.
  *
+ * @function
  * @example
  * ```ts
  * const m: Tensor<[2], "bool"> = logicalAnd(tensor([true, true]), tensor([true, false])); // [true, false]
@@ -397,6 +420,7 @@ export const logicalAnd = binary<"bool">(E.logicalAnd);
 /**
  * Logical or of bool tensors.
  *
+ * @function
  * @example
  * ```ts
  * const m: Tensor<[2], "bool"> = logicalOr(tensor([false, false]), tensor([true, false])); // [true, false]

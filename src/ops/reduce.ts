@@ -54,6 +54,7 @@ function reduction<Name extends string, Out extends DType | "same" | "float" = "
 /**
  * Sum of elements.
  *
+ * @function
  * @example
  * ```ts
  * const x = tensor([[1, 2, 3], [4, 5, 6]]);
@@ -62,12 +63,12 @@ function reduction<Name extends string, Out extends DType | "same" | "float" = "
  * const kept: Tensor<[2, 1]> = sum(x, { axis: 1, keepdims: true }); // [[6], [15]]
  * const cols: Tensor<[3]> = pipe(x, sum({ axis: 0 })); // [5, 7, 9]
  * ```
- * @function
  */
 export const sum = reduction("sum", R.sum);
 /**
  * Arithmetic mean (integers give float32).
  *
+ * @function
  * @example
  * ```ts
  * const x = tensor([[1, 2, 3], [4, 5, 6]]);
@@ -107,13 +108,13 @@ function varianceRaw(op: string, x: TensorImpl, axes: number[], keep: boolean, c
  * Variance, as `torch.var`: `correction` 1 (the default, unbiased) divides by N − 1, 0 by N; N − correction ≤ 0
  * gives ∞ or NaN like PyTorch. Integers give float32. Named `variance` because `var` is a keyword.
  *
+ * @function
  * @example
  * ```ts
  * const x = tensor([[1, 2, 3], [4, 5, 6]]);
  * const v: Tensor<[2]> = variance(x, { axis: 1 }); // [1, 1] (unbiased, correction 1)
  * const pop: Tensor<[2]> = variance(x, { axis: 1, correction: 0 }); // [0.6667, 0.6667]
  * ```
- * @function
  */
 export const variance = reduction<"variance", "float", VarianceOptions>("variance", (x, axes, keep, o) => varianceRaw("variance", x, axes, keep, o.correction));
 
@@ -121,6 +122,7 @@ export const variance = reduction<"variance", "float", VarianceOptions>("varianc
  * Standard deviation √variance, as `torch.std` (same `correction`). Where it is 0 its gradient is 0, as in
  * PyTorch, rather than the 0·∞ = NaN of differentiating √ at 0.
  *
+ * @function
  * @example
  * ```ts
  * const x = tensor([[1, 2, 3], [4, 5, 6]]);
@@ -138,6 +140,7 @@ export const std = reduction<"std", "float", VarianceOptions>("std", (x, axes, k
 /**
  * Maximum; ties share the gradient evenly.
  *
+ * @function
  * @example
  * ```ts
  * const x = tensor([[1, 2, 3], [4, 5, 6]]);
@@ -149,18 +152,19 @@ export const max = reduction("max", R.max);
 /**
  * Minimum; ties share the gradient evenly.
  *
+ * @function
  * @example
  * ```ts
  * const x = tensor([[1, 2, 3], [4, 5, 6]]);
  * const m: Tensor<[3]> = min(x, { axis: 0 }); // [1, 2, 3]
  * ```
- * @function
  */
 export const min = reduction("min", R.min);
 
 /**
  * Index of the largest value along one axis (of the flattened tensor when no axis is given), int32.
  *
+ * @function
  * @example
  * ```ts
  * const x = tensor([[1, 2, 3], [4, 5, 6]]);
@@ -171,6 +175,7 @@ export const argmax = reduction<"argmax", "int32">("argmax", (x, axes, keep) => 
 /**
  * Index of the smallest value along one axis, int32.
  *
+ * @function
  * @example
  * ```ts
  * const x = tensor([[1, 2, 3], [4, 5, 6]]);
@@ -191,13 +196,13 @@ function argReduce(f: (x: TensorImpl, axis: number, keep: boolean) => TensorImpl
  * log Σ exp(x), stable for inputs of any magnitude: the maximum is subtracted first and added back
  * (it is held constant for differentiation, which leaves the gradient — softmax — unchanged).
  *
+ * @function
  * @example
  * ```ts
  * const x = tensor([[1, 2, 3], [4, 5, 6]]);
  * const l: Tensor<[2]> = logsumexp(x, { axis: 1 }); // [3.4076, 6.4076], log Σ eˣ without overflow
  * const big: Tensor<[]> = logsumexp(tensor([1000, 1000])); // 1000.6931
  * ```
- * @function
  */
 export const logsumexp = reduction("logsumexp", (x, axes, keep) => logsumexpRaw(x, axes, keep));
 

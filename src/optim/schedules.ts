@@ -4,19 +4,41 @@
  */
 import type { Schedule } from "./types.js";
 
-/** The same learning rate at every step. */
+/**
+ * The same learning rate at every step.
+ *
+ * @example
+ * ```ts
+ * optim.constantSchedule(0.1)(1000); // 0.1
+ * ```
+ */
 export const constantSchedule =
   (lr: number): Schedule =>
   () =>
     lr;
 
-/** StepLR: `lr · gamma^⌊step / stepSize⌋`. */
+/**
+ * StepLR: `lr · gamma^⌊step / stepSize⌋`.
+ *
+ * @example
+ * ```ts
+ * const lr = optim.stepDecay(0.1, 30, 0.1);
+ * [lr(0), lr(30), lr(60)]; // [0.1, 0.01, 0.001]
+ * ```
+ */
 export const stepDecay =
   (lr: number, stepSize: number, gamma = 0.1): Schedule =>
   (step) =>
     lr * gamma ** Math.floor(step / stepSize);
 
-/** ExponentialLR: `lr · gamma^step`. */
+/**
+ * ExponentialLR: `lr · gamma^step`.
+ *
+ * @example
+ * ```ts
+ * optim.exponentialDecay(1, 0.5)(3); // 0.125
+ * ```
+ */
 export const exponentialDecay =
   (lr: number, gamma: number): Schedule =>
   (step) =>
@@ -25,6 +47,12 @@ export const exponentialDecay =
 /**
  * Cosine annealing from `lr` to `alpha · lr` over `decaySteps`, then constant (optax's cosine_decay_schedule;
  * PyTorch's CosineAnnealingLR with `T_max = decaySteps`, `eta_min = alpha · lr`, up to `T_max`).
+ *
+ * @example
+ * ```ts
+ * const lr = optim.cosineDecay(0.1, 100);
+ * [lr(0), lr(50), lr(100), lr(200)]; // [0.1, 0.05, 0, 0]
+ * ```
  */
 export const cosineDecay =
   (lr: number, decaySteps: number, alpha = 0): Schedule =>
@@ -34,18 +62,39 @@ export const cosineDecay =
     return lr * ((1 - alpha) * cosine + alpha);
   };
 
-/** Linear interpolation from `init` to `end` over `steps`, then constant at `end` (optax's linear_schedule). */
+/**
+ * Linear interpolation from `init` to `end` over `steps`, then constant at `end` (optax's linear_schedule).
+ *
+ * @example
+ * ```ts
+ * optim.linearSchedule(0, 1, 10)(5); // 0.5
+ * ```
+ */
 export const linearSchedule =
   (init: number, end: number, steps: number): Schedule =>
   (step) =>
     steps <= 0 ? end : init + ((end - init) * Math.min(Math.max(step, 0), steps)) / steps;
 
-/** Linear warm-up from `init` (default 0) to `peak` over `warmupSteps`, then constant at `peak`. */
+/**
+ * Linear warm-up from `init` (default 0) to `peak` over `warmupSteps`, then constant at `peak`.
+ *
+ * @example
+ * ```ts
+ * const lr = optim.linearWarmup(0.1, 10);
+ * [lr(0), lr(5), lr(20)]; // [0, 0.05, 0.1]
+ * ```
+ */
 export const linearWarmup = (peak: number, warmupSteps: number, init = 0): Schedule => linearSchedule(init, peak, warmupSteps);
 
 /**
  * Runs `schedules[i]` from `boundaries[i - 1]` on, with the step counted from that boundary
  * (optax's join_schedules): `boundaries.length` must be `schedules.length − 1`.
+ *
+ * @example
+ * ```ts
+ * const lr = optim.joinSchedules([optim.linearWarmup(0.1, 10), optim.cosineDecay(0.1, 90)], [10]);
+ * lr(10); // 0.1: the second schedule starts again from its step 0
+ * ```
  */
 export function joinSchedules(schedules: readonly Schedule[], boundaries: readonly number[]): Schedule {
   if (schedules.length !== boundaries.length + 1)
@@ -71,7 +120,15 @@ export interface WarmupCosineOptions {
   readonly end?: number;
 }
 
-/** Linear warm-up to `peak`, then cosine decay to `end` (optax's warmup_cosine_decay_schedule). */
+/**
+ * Linear warm-up to `peak`, then cosine decay to `end` (optax's warmup_cosine_decay_schedule).
+ *
+ * @example
+ * ```ts
+ * const lr = optim.warmupCosine({ peak: 0.1, warmupSteps: 10, decaySteps: 100 });
+ * const sgd = optim.sgd(lr);
+ * ```
+ */
 export function warmupCosine(opts: WarmupCosineOptions): Schedule {
   const { peak, warmupSteps, decaySteps, init = 0, end = 0 } = opts;
   const alpha = peak === 0 ? 0 : end / peak;

@@ -15,7 +15,14 @@ export interface CountState {
   readonly count: number;
 }
 
-/** Leaves the gradients unchanged. */
+/**
+ * Leaves the gradients unchanged.
+ *
+ * @example
+ * ```ts
+ * const [updates] = optim.identity().update({ w: ones("2") }, optim.identity().init({})); // the gradients unchanged
+ * ```
+ */
 export function identity(): GradientTransformation<EmptyState> {
   return { init: () => EMPTY, update: (g, s) => [g, s] };
 }
@@ -23,6 +30,14 @@ export function identity(): GradientTransformation<EmptyState> {
 /**
  * Composes transformations left to right: each sees the previous one's output. The state is the tuple of
  * their states. Associative, with {@link identity} as unit (up to the nesting of states).
+ *
+ * @example
+ * ```ts
+ * // SGD with gradient clipping and weight decay, composed from transformations as in optax.
+ * const opt = optim.chain(optim.clipByGlobalNorm(1), optim.addDecayedWeights(1e-4), optim.scaleByLearningRate(0.1));
+ * const params = { w: ones("2") };
+ * const [updates, state] = opt.update({ w: ones("2") }, opt.init(params), params);
+ * ```
  */
 export function chain<const Ts extends readonly GradientTransformation<any>[]>(
   ...ts: Ts
@@ -43,17 +58,38 @@ export function chain<const Ts extends readonly GradientTransformation<any>[]>(
   };
 }
 
-/** Multiplies every gradient by a constant. */
+/**
+ * Multiplies every gradient by a constant.
+ *
+ * @example
+ * ```ts
+ * const [updates] = optim.scale(-0.5).update({ w: ones("2") }, optim.scale(-0.5).init({})); // w: [-0.5, -0.5]
+ * ```
+ */
 export function scale(factor: number): GradientTransformation<EmptyState> {
   return { init: () => EMPTY, update: (g, s) => [scaleTree(g, factor), s] };
 }
 
-/** The learning rate for the update that follows `count` applied updates. */
+/**
+ * The learning rate for the update that follows `count` applied updates.
+ *
+ * @example
+ * ```ts
+ * optim.lrAt(0.1, 50); // 0.1
+ * optim.lrAt(optim.exponentialDecay(0.1, 0.5), 2); // 0.025
+ * ```
+ */
 export const lrAt = (lr: LearningRate, count: number): number => (typeof lr === "number" ? lr : lr(count));
 
 /**
  * Scales by −lr (a descent step), with `lr` fixed or a {@link Schedule} of the update count: the first
  * update uses `lr(0)`, like a PyTorch scheduler stepped after every `optimizer.step()`.
+ *
+ * @example
+ * ```ts
+ * const opt = optim.scaleByLearningRate(optim.stepDecay(0.1, 100));
+ * const [updates] = opt.update({ w: ones("2") }, opt.init({})); // −0.1 · g at step 0
+ * ```
  */
 export function scaleByLearningRate(lr: LearningRate): GradientTransformation<CountState> {
   return {
@@ -65,6 +101,13 @@ export function scaleByLearningRate(lr: LearningRate): GradientTransformation<Co
 /**
  * Adds `weightDecay · params` to the gradients: L2 regularisation when placed before the optimizer's
  * scaling (torch's `weight_decay` in SGD, Adam, RMSprop), decoupled decay when placed after (AdamW).
+ *
+ * @example
+ * ```ts
+ * const params = { w: tensor([1, 2]) };
+ * const opt = optim.addDecayedWeights(0.1);
+ * const [updates] = opt.update({ w: zeros("2") }, opt.init(params), params); // g + 0.1 · w = [0.1, 0.2]
+ * ```
  */
 export function addDecayedWeights(weightDecay: number): GradientTransformation<EmptyState> {
   return {
@@ -96,6 +139,12 @@ export interface TraceState {
 /**
  * Momentum with PyTorch's convention: `buf ← decay·buf + (1 − dampening)·g`, except `buf ← g` on the
  * first update; the update is `buf`, or `g + decay·buf` with Nesterov.
+ *
+ * @example
+ * ```ts
+ * const opt = optim.trace({ decay: 0.9, nesterov: true });
+ * const [updates] = opt.update({ w: ones("2") }, opt.init({ w: zeros("2") }));
+ * ```
  */
 export function trace(opts: TraceOptions): GradientTransformation<TraceState> {
   const { decay, dampening = 0, nesterov = false } = opts;
@@ -132,6 +181,11 @@ export interface AdamState {
 /**
  * Adam's direction `m̂ / (√v̂ + ε)` with bias-corrected moments m̂ = m/(1−b1ᵗ), v̂ = v/(1−b2ᵗ)
  * (torch computes the same quantity as `m / (√v/√(1−b2ᵗ) + ε) / (1−b1ᵗ)`).
+ *
+ * @example
+ * ```ts
+ * const opt = optim.chain(optim.scaleByAdam({ b1: 0.9 }), optim.scale(-1e-3)); // = optim.adam(1e-3)
+ * ```
  */
 export function scaleByAdam(opts: AdamOptions = {}): GradientTransformation<AdamState> {
   const { b1 = 0.9, b2 = 0.999, eps = 1e-8 } = opts;
@@ -165,7 +219,14 @@ export interface RmsState {
   readonly mu: unknown;
 }
 
-/** RMSprop's scaling `g / (√(E[g²] − E[g]²?) + ε)` with torch's conventions (averages start at 0). */
+/**
+ * RMSprop's scaling `g / (√(E[g²] − E[g]²?) + ε)` with torch's conventions (averages start at 0).
+ *
+ * @example
+ * ```ts
+ * const opt = optim.chain(optim.scaleByRms({ alpha: 0.99 }), optim.scale(-0.01)); // = optim.rmsprop(0.01)
+ * ```
+ */
 export function scaleByRms(opts: RmsOptions = {}): GradientTransformation<RmsState> {
   const { alpha = 0.99, eps = 1e-8, centered = false } = opts;
   return {
@@ -184,6 +245,11 @@ export function scaleByRms(opts: RmsOptions = {}): GradientTransformation<RmsSta
 /**
  * Rescales the gradients so their global L2 norm is at most `maxNorm`, exactly like
  * `torch.nn.utils.clip_grad_norm_`: every leaf is multiplied by `min(1, maxNorm / (‖g‖ + 1e-6))`.
+ *
+ * @example
+ * ```ts
+ * const [clipped] = optim.clipByGlobalNorm(1).update({ a: tensor([3]), b: tensor([4]) }, optim.clipByGlobalNorm(1).init({})); // a 0.6, b 0.8
+ * ```
  */
 export function clipByGlobalNorm(maxNorm: number): GradientTransformation<EmptyState> {
   return {

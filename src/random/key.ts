@@ -31,6 +31,12 @@ const TWO_63 = 2 ** 63;
  * Seeds must be integers in [−2⁶³, 2⁶³) (JAX raises `OverflowError` outside); a `bigint` gives every
  * 64-bit seed exactly. Note that JAX without `jax_enable_x64` truncates seeds to int32 first, so there a
  * negative seed `s ≥ −2³¹` gives `[0, s & 0xffffffff]` instead: use `key(s + 2**32)` to get that key.
+ *
+ * @example
+ * ```ts
+ * const k = random.key(0);
+ * const same = random.normal(k, "3"); // the same three numbers every time
+ * ```
  */
 export function key(seed: number | bigint): Key {
   if (typeof seed === "bigint") {
@@ -59,6 +65,12 @@ function checkN(n: number): void {
  * `n` new independent keys (default 2), identical to `jax.random.split(key, n)` with the threefry2x32
  * implementation and `jax_threefry_partitionable=False`: the words of `threefry_2x32(key, iota(2n))`,
  * paired. E.g. `split(key(0))` is `[[4146024105, 967050713], [2718843009, 1272950319]]`.
+ *
+ * @example
+ * ```ts
+ * const [k1, k2] = random.split(random.key(0));
+ * const keys = random.split(random.key(0), 4); // a tuple of 4 keys
+ * ```
  */
 export function split(k: Key): [Key, Key];
 export function split<const N extends number>(k: Key, n: N): KeysOf<N>;
@@ -83,6 +95,11 @@ export function splitPartitionable(k: Key, n = 2): Key[] {
  * A key derived from `k` and an integer, identical to `jax.random.fold_in(key, data)`:
  * `threefry_2x32(key, threefry_seed(uint32(data)))`, i.e. the cipher's output for the counter `(0, data)`.
  * `data` is taken modulo 2³² (as its conversion to uint32 does).
+ *
+ * @example
+ * ```ts
+ * const epochKey = random.foldIn(random.key(0), 7); // a key for epoch 7, independent of the others
+ * ```
  */
 export function foldIn(k: Key, data: number): Key {
   if (!Number.isInteger(data)) throw new RangeError(`foldIn: data must be an integer, got ${data}`);
@@ -90,7 +107,15 @@ export function foldIn(k: Key, data: number): Key {
   return make(hi, lo);
 }
 
-/** Whether a value is a PRNG key. */
+/**
+ * Whether a value is a PRNG key.
+ *
+ * @example
+ * ```ts
+ * random.isKey(random.key(0)); // true
+ * random.isKey(0); // false
+ * ```
+ */
 export function isKey(x: unknown): x is Key {
   if (typeof x !== "object" || x === null) return false;
   const r = x as { _tag?: unknown; hi?: unknown; lo?: unknown };

@@ -78,7 +78,16 @@ export function uniformRaw(k: Key, shape: readonly number[], lo = 0, hi = 1, dty
   return floatOut("uniform", shape, noNames(shape.length), dtype, uniformF32(k, count(shape), lo, hi));
 }
 
-/** Standard normal samples: `normal(key, "B 784", { B: 32 })`, `normal(key, "3 3", "float64")`. */
+/**
+ * Standard normal samples: `normal(key, "B 784", { B: 32 })`, `normal(key, "3 3", "float64")`.
+ *
+ * @example
+ * ```ts
+ * const x: Tensor<[2, 3]> = random.normal(random.key(0), "2 3");
+ * const b: Tensor<["B", 3]> = random.normal(random.key(0), "B 3", { B: 8 });
+ * const d: Tensor<[4], "float64"> = random.normal(random.key(0), "4", "float64");
+ * ```
+ */
 export function normal<const S extends string>(k: Key, spec: S, ...sizes: SizeArgs<S>): Tensor<ShapeOf<S>, "float32">;
 export function normal<const S extends string, D extends FloatDType>(k: Key, spec: S, ...args: CreateArgs<S, D>): Tensor<ShapeOf<S>, D>;
 export function normal(k: Key, spec: string, ...args: unknown[]): Tensor<any, any> {
@@ -87,7 +96,15 @@ export function normal(k: Key, spec: string, ...args: unknown[]): Tensor<any, an
   return typed(floatOut("normal", p.shape, p.names, p.dtype ?? "float32", normalF32(k, count(p.shape))));
 }
 
-/** Uniform samples in `[lo, hi)` (default `[0, 1)`): `uniform(key, "2 3", { lo: -1, hi: 1 })`. */
+/**
+ * Uniform samples in `[lo, hi)` (default `[0, 1)`): `uniform(key, "2 3", { lo: -1, hi: 1 })`.
+ *
+ * @example
+ * ```ts
+ * const u: Tensor<[2, 3]> = random.uniform(random.key(0), "2 3"); // in [0, 1)
+ * const v: Tensor<[5]> = random.uniform(random.key(0), "5", { lo: -1, hi: 1 });
+ * ```
+ */
 export function uniform<const S extends string>(k: Key, spec: S, ...args: [...SizeArgs<S>, UniformRange?]): Tensor<ShapeOf<S>, "float32">;
 export function uniform<const S extends string, D extends FloatDType>(k: Key, spec: S, ...args: UniformArgs<S, D>): Tensor<ShapeOf<S>, D>;
 export function uniform(k: Key, spec: string, ...args: unknown[]): Tensor<any, any> {
@@ -99,7 +116,15 @@ export function uniform(k: Key, spec: string, ...args: unknown[]): Tensor<any, a
   return typed(floatOut("uniform", p.shape, p.names, p.dtype ?? "float32", uniformF32(k, count(p.shape), lo, hi)));
 }
 
-/** Bernoulli draws as bool: true with probability `p` (a number with a shape spec, or a tensor of probabilities). */
+/**
+ * Bernoulli draws as bool: true with probability `p` (a number with a shape spec, or a tensor of probabilities).
+ *
+ * @example
+ * ```ts
+ * const mask: Tensor<[2, 4], "bool"> = random.bernoulli(random.key(0), 0.5, "2 4");
+ * const each: Tensor<[3], "bool"> = random.bernoulli(random.key(0), tensor([0, 0.5, 1])); // [false, ?, true]
+ * ```
+ */
 export function bernoulli<const S extends string>(k: Key, p: number, spec: S, ...sizes: SizesArg<ShapeOf<S>>): Tensor<ShapeOf<S>, "bool">;
 /** Bernoulli draws with one probability per element, shaped like `p`. */
 export function bernoulli<S extends Shape>(k: Key, p: Tensor<S, FloatDType>): Tensor<S, "bool">;
@@ -128,7 +153,14 @@ export function bernoulli(k: Key, p: number | Tensor<any, any>, spec?: string, .
   return typed(new Concrete(shape, "bool", out, names));
 }
 
-/** A random permutation of `0 … n−1` (int32), by Fisher–Yates. */
+/**
+ * A random permutation of `0 … n−1` (int32), by Fisher–Yates.
+ *
+ * @example
+ * ```ts
+ * const p: Tensor<[5], "int32"> = random.permutation(random.key(0), 5); // 0…4 in a random order
+ * ```
+ */
 export function permutation<const N extends number>(k: Key, n: N): Tensor<[N], "int32"> {
   assertNotStaging("random.permutation", NOT_STAGED);
   if (!Number.isInteger(n) || n < 0) throw new ShapeError("permutation", `n must be a non-negative integer, got ${n}`);
@@ -148,6 +180,11 @@ export function permutation<const N extends number>(k: Key, n: N): Tensor<[N], "
 /**
  * Class indices drawn from unnormalised log-probabilities along `axis` (default −1), by the Gumbel-max
  * trick: `argmax(logits + g)` with `g = −log(−log u)`. The result drops `axis` and is int32.
+ *
+ * @example
+ * ```ts
+ * const draws: Tensor<[2], "int32"> = random.categorical(random.key(0), log(tensor([[0.1, 0.9], [1, 0]]))); // [?, 0]
+ * ```
  */
 export function categorical<S extends Shape, D extends FloatDType, const A extends number = -1>(
   k: Key, logits: Tensor<S, D>, axis?: A,
