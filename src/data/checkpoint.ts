@@ -26,10 +26,24 @@ import { showShape } from "../errors.js";
 import { formatErrors } from "./codecs.js";
 import { writeFileAtomic } from "./cache.js";
 
-/** The 8 bytes every checkpoint starts with. */
+/**
+ * The 8 bytes every checkpoint starts with.
+ *
+ * @example
+ * ```ts
+ * data.CHECKPOINT_MAGIC; // "TENFOLD1", the first 8 bytes of every checkpoint file
+ * ```
+ */
 export const CHECKPOINT_MAGIC = "TENFOLD1";
 
-/** The header version this build writes and reads. */
+/**
+ * The header version this build writes and reads.
+ *
+ * @example
+ * ```ts
+ * data.CHECKPOINT_VERSION; // 1
+ * ```
+ */
 export const CHECKPOINT_VERSION = 1;
 
 const PREFIX = 12; // magic + header length
@@ -81,7 +95,14 @@ const LeafEntryCodec = t.intersection([
 /** One leaf as described in the header. */
 export type LeafEntry = t.TypeOf<typeof LeafEntryCodec>;
 
-/** The io-ts codec of a checkpoint header. */
+/**
+ * The io-ts codec of a checkpoint header.
+ *
+ * @example
+ * ```ts
+ * data.CheckpointHeaderCodec.is({ format: "tenfold-checkpoint" }); // false: the other fields are missing
+ * ```
+ */
 export const CheckpointHeaderCodec = t.type({
   format: t.literal("tenfold-checkpoint"),
   version: t.literal(CHECKPOINT_VERSION),
@@ -107,7 +128,14 @@ const CRC_TABLE = (() => {
   return table;
 })();
 
-/** Continues a CRC-32 (IEEE, as in zlib) over `bytes`; start with `0`. */
+/**
+ * Continues a CRC-32 (IEEE, as in zlib) over `bytes`; start with `0`.
+ *
+ * @example
+ * ```ts
+ * data.crc32(new TextEncoder().encode("123456789")); // 0xcbf43926
+ * ```
+ */
 export function crc32(bytes: Uint8Array, crc = 0): number {
   let c = ~crc;
   for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
@@ -191,7 +219,14 @@ function encodeNode(x: unknown, path: string, leaves: PendingLeaf[], ancestors: 
   throw new Error(`checkpoint: cannot save ${what} at ${showPath(path)} (a tree holds tensors, numbers, records, arrays, strings, booleans and null)`);
 }
 
-/** Encodes a parameter tree (tensors and numbers in records and arrays) as checkpoint bytes. */
+/**
+ * Encodes a parameter tree (tensors and numbers in records and arrays) as checkpoint bytes.
+ *
+ * @example
+ * ```ts
+ * const bytes: Uint8Array = data.serialize({ w: ones("2 2"), b: zeros("2"), step: 3 });
+ * ```
+ */
 export function serialize(tree: unknown): Uint8Array {
   const pending: PendingLeaf[] = [];
   const root = encodeNode(tree, "", pending, new Set());
@@ -216,7 +251,17 @@ export function serialize(tree: unknown): Uint8Array {
   return out;
 }
 
-/** Saves a parameter tree to `path` atomically (temp file, then rename), creating the directory. */
+/**
+ * Saves a parameter tree to `path` atomically (temp file, then rename), creating the directory.
+ *
+ * @example
+ * ```ts
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * const file = join(tmpdir(), "params.tenfold");
+ * data.saveCheckpoint(file, { w: ones("2 2"), b: zeros("2") }); // atomic: a crash leaves the old file
+ * ```
+ */
 export function saveCheckpoint(path: string, tree: unknown): void {
   writeFileAtomic(path, serialize(tree));
 }
@@ -363,6 +408,12 @@ function fitLike<T>(like: T, header: CheckpointHeader, values: readonly unknown[
  * Decodes checkpoint bytes into a parameter tree; with `like` (the model's parameters, e.g. from
  * `init`), checks every path, shape and dtype against it and returns a tree of `like`'s type and structure.
  * Messages start with `source` (the file name when called by {@link loadCheckpoint}).
+ *
+ * @example
+ * ```ts
+ * const bytes = data.serialize({ w: ones("2 2"), step: 3 });
+ * const back = data.deserialize(bytes, { w: zeros("2 2"), step: 0 }); // Right: the same tree, checked against `like`
+ * ```
  */
 export function deserialize(bytes: Uint8Array, like?: undefined, source?: string): Either<string, Tree>;
 export function deserialize<T>(bytes: Uint8Array, like: T, source?: string): Either<string, T>;
@@ -382,7 +433,18 @@ export function deserialize(bytes: Uint8Array, like?: unknown, source = "checkpo
   }
 }
 
-/** Loads a checkpoint file; with `like`, checks it against the model's parameters (see {@link deserialize}). */
+/**
+ * Loads a checkpoint file; with `like`, checks it against the model's parameters (see {@link deserialize}).
+ *
+ * @example
+ * ```ts
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * const file = join(tmpdir(), "params-example.tenfold");
+ * data.saveCheckpoint(file, { w: ones("2 2") });
+ * const loaded = data.loadCheckpoint(file, { w: zeros("2 2") }); // Right({ w }), or Left naming the file and the problem
+ * ```
+ */
 export function loadCheckpoint(path: string, like?: undefined): Either<string, Tree>;
 export function loadCheckpoint<T>(path: string, like: T): Either<string, T>;
 export function loadCheckpoint(path: string, like?: unknown): Either<string, unknown> {

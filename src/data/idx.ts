@@ -63,7 +63,17 @@ export function maybeGunzip(bytes: Uint8Array, source: string): Uint8Array {
   }
 }
 
-/** Parses an IDX file's bytes (gzipped or not); `source` names the file in errors. */
+/**
+ * Parses an IDX file's bytes (gzipped or not); `source` names the file in errors.
+ *
+ * @example
+ * ```ts
+ * // A 1-d IDX file of two uint8 labels: magic 0x00000801, size 2, then the bytes.
+ * const idx = data.parseIdx(new Uint8Array([0, 0, 8, 1, 0, 0, 0, 2, 7, 3]), "labels");
+ * idx.dims; // [2]
+ * idx.data; // Uint8Array [7, 3]
+ * ```
+ */
 export function parseIdx(bytes: Uint8Array, source: string): Idx {
   const buf = maybeGunzip(bytes, source);
   if (buf.length < 4) throw new InputError(source, `not an IDX file: ${buf.length} bytes, too short for the 4-byte magic`);
@@ -136,7 +146,14 @@ function decode(type: IdxType, view: DataView, at: number, n: number): IdxArrayO
   }
 }
 
-/** Reads and parses an IDX file (gzipped or not); unreadable or malformed files are InputErrors. */
+/**
+ * Reads and parses an IDX file (gzipped or not); unreadable or malformed files are InputErrors.
+ *
+ * @example
+ * ```ts
+ * const read = (path: string) => data.readIdx(path); // gunzips .gz files; a bad header throws an InputError naming the file
+ * ```
+ */
 export function readIdx(path: string): Idx {
   let bytes: Uint8Array;
   try {
@@ -180,7 +197,14 @@ export function splitFromArrays(images: Float32Array, labels: Int32Array): Split
   };
 }
 
-/** Loads an MNIST-style image/label IDX pair (28×28 uint8 images, integer labels) as a {@link Split}. */
+/**
+ * Loads an MNIST-style image/label IDX pair (28×28 uint8 images, integer labels) as a {@link Split}.
+ *
+ * @example
+ * ```ts
+ * const loadSplit = (dir: string) => data.loadIdxDataset(`${dir}/t10k-images-idx3-ubyte.gz`, `${dir}/t10k-labels-idx1-ubyte.gz`);
+ * ```
+ */
 export function loadIdxDataset(imagesPath: string, labelsPath: string): Split {
   const images = readIdx(imagesPath);
   const labels = readIdx(labelsPath);

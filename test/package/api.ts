@@ -76,18 +76,22 @@ function examplesOf(r: Reflection): string[] {
 }
 
 /**
- * An example as a file of its own: its code, after an import of every top-level export of its entry
- * (and of "tenfold" for the testing kit) unless it imports what it needs itself.
+ * An example as a file of its own: an import of every top-level export of its entry (and of "tenfold"
+ * for the testing kit), except the names the example imports itself, then its code.
  */
 export function exampleFile(example: string, entry: string, all: readonly ApiExport[]): string {
-  if (/^import /m.test(example)) return `${example.trimEnd()}\n`;
+  const own = new Set(
+    [...example.matchAll(/^import\s+(?:type\s+)?\{([^}]*)\}\s+from/gm)].flatMap((m) =>
+      m[1]!.split(",").map((n) => n.trim().replace(/^type\s+/, "").split(/\s+as\s+/).at(-1)!).filter((n) => n !== ""),
+    ),
+  );
   const importsOf = (from: string, skip: ReadonlySet<string>): string => {
     const names = all
-      .filter((e) => e.entry === from && !e.path.includes(".") && !skip.has(e.path))
+      .filter((e) => e.entry === from && !e.path.includes(".") && !skip.has(e.path) && !own.has(e.path))
       .map((e) => (e.kind === "type" ? `type ${e.path}` : e.path));
-    return `import { ${names.join(", ")} } from "${from}";\n`;
+    return names.length === 0 ? "" : `import { ${names.join(", ")} } from "${from}";\n`;
   };
   if (entry === "tenfold") return `${importsOf("tenfold", new Set())}\n${example.trimEnd()}\n`;
-  const own = new Set(all.filter((e) => e.entry === entry && !e.path.includes(".")).map((e) => e.path));
-  return `${importsOf(entry, new Set())}${importsOf("tenfold", own)}\n${example.trimEnd()}\n`;
+  const kit = new Set(all.filter((e) => e.entry === entry && !e.path.includes(".")).map((e) => e.path));
+  return `${importsOf(entry, new Set())}${importsOf("tenfold", kit)}\n${example.trimEnd()}\n`;
 }
