@@ -11,7 +11,7 @@ export { ShapeError, DTypeError, TransformError, InputError } from "./errors.js"
 export { parseShape, broadcastShapes } from "./shape/runtime.js";
 // fp-ts's composition helpers, so `pipe(x, matmul(w), add(b), relu)` needs no second import (fp-ts 2 has no
 // exports map, so a consumer's own `import "fp-ts/function"` fails under Node's ESM loader).
-export { pipe, flow } from "fp-ts/lib/function.js";
+export { pipe, flow } from "./ops/compose.js";
 
 export { tensor, fromArray, zeros, ones, full, arange, linspace, eye, scalar, zerosLike, onesLike } from "./ops/create.js";
 export {
