@@ -61,18 +61,22 @@ export function apiExports(project: Reflection): ApiExport[] {
   return out;
 }
 
-/** The code of the `@example` blocks of a reflection and its signatures (fences removed). */
+/**
+ * The code of the `@example` blocks of an export: those of its own comment, or else of its signatures'
+ * (overloads documented one by one), fences removed and duplicates dropped. A variable converted with
+ * `@function` keeps its type's signatures with their comments, which for `pipe` are fp-ts's, not ours.
+ */
 function examplesOf(r: Reflection): string[] {
-  const comments = [r.comment, ...(r.signatures ?? []).map((s) => s.comment)];
-  return comments.flatMap((c) =>
+  const blocks = (c: Reflection["comment"]): string[] =>
     (c?.blockTags ?? [])
       .filter((t) => t.tag === "@example")
       .flatMap((t) => {
         const text = t.content.map((p) => p.text).join("");
         const fenced = [...text.matchAll(/```(?:ts|typescript)?\n([\s\S]*?)```/g)].map((m) => m[1]!);
         return fenced.length > 0 ? fenced : [text];
-      }),
-  );
+      });
+  const own = blocks(r.comment);
+  return [...new Set(own.length > 0 ? own : (r.signatures ?? []).flatMap((s) => blocks(s.comment)))];
 }
 
 /**
