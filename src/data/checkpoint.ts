@@ -41,10 +41,24 @@ import { InputError, showShape } from "../errors.js";
 import { formatErrors } from "./codecs.js";
 import { openRegularFile, readAt, writeAll, writeAtomic } from "./files.js";
 
-/** The 8 bytes every checkpoint starts with. */
+/**
+ * The 8 bytes every checkpoint starts with.
+ *
+ * @example
+ * ```ts
+ * data.CHECKPOINT_MAGIC; // "TENFOLD1", the first 8 bytes of every checkpoint file
+ * ```
+ */
 export const CHECKPOINT_MAGIC = "TENFOLD1";
 
-/** The format version this build writes; it reads this one and version 1 (see the module comment). */
+/**
+ * The format version this build writes; it reads this one and version 1 (see the module comment).
+ *
+ * @example
+ * ```ts
+ * data.CHECKPOINT_VERSION; // 1
+ * ```
+ */
 export const CHECKPOINT_VERSION = 2;
 
 const PREFIX = 12; // magic + header length
@@ -111,7 +125,14 @@ const LeafEntryCodec = t.intersection([
 /** One leaf as described in the header. */
 export type LeafEntry = t.TypeOf<typeof LeafEntryCodec>;
 
-/** The io-ts codec of a checkpoint header (version 2). */
+/**
+ * The io-ts codec of a checkpoint header (version 2).
+ *
+ * @example
+ * ```ts
+ * data.CheckpointHeaderCodec.is({ format: "tenfold-checkpoint" }); // false: the other fields are missing
+ * ```
+ */
 export const CheckpointHeaderCodec = t.type({
   format: t.literal("tenfold-checkpoint"),
   version: t.literal(CHECKPOINT_VERSION),
@@ -156,6 +177,11 @@ const CRC_TABLES = (() => {
 /**
  * Continues a CRC-32 (IEEE, as in zlib) over `bytes`; start with `0`.
  * @example crc32(new TextEncoder().encode("123456789")) // 0xcbf43926
+ *
+ * @example
+ * ```ts
+ * data.crc32(new TextEncoder().encode("123456789")); // 0xcbf43926
+ * ```
  */
 export function crc32(bytes: Uint8Array, crc = 0): number {
   if (bytes.length === 0) return crc; // (Node 20's zlib.crc32 returns 0 for an empty view of an empty buffer)
@@ -332,6 +358,11 @@ function emit(l: Layout, sink: (bytes: Uint8Array) => void): void {
  * Encodes a parameter tree (tensors and numbers in records and arrays) as checkpoint bytes; throws a
  * {@link CheckpointError} for a value that cannot be saved, colliding paths, or a file too large for one array.
  * @example deserialize(serialize({ w: zeros("2 3"), step: 1 })) // right({ w, step: 1 })
+ *
+ * @example
+ * ```ts
+ * const bytes: Uint8Array = data.serialize({ w: ones("2 2"), b: zeros("2"), step: 3 });
+ * ```
  */
 export function serialize(tree: unknown): Uint8Array {
   const l = layout(tree);
@@ -355,6 +386,14 @@ export function serialize(tree: unknown): Uint8Array {
  * renamed, directory fsynced), creating the directory and removing temporaries of interrupted saves.
  * Any failure is a {@link CheckpointError} naming the file; the previous file at `path` is then untouched.
  * @example saveCheckpoint("out/mlp.ckpt", { params, step: 100 })
+ *
+ * @example
+ * ```ts
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * const file = join(tmpdir(), "params.tenfold");
+ * data.saveCheckpoint(file, { w: ones("2 2"), b: zeros("2") }); // atomic: a crash leaves the old file
+ * ```
  */
 export function saveCheckpoint(path: string, tree: unknown): void {
   let l: Layout;
@@ -669,6 +708,12 @@ function attempt(source: string, run: () => unknown): Either<string, unknown> {
  * `init`), checks every path, shape, dtype and dim name against it and returns a tree of `like`'s type and structure.
  * Messages start with `source` (the file name when called by {@link loadCheckpoint}).
  * @example deserialize(serialize(params), params) // right(params), bit for bit
+ *
+ * @example
+ * ```ts
+ * const bytes = data.serialize({ w: ones("2 2"), step: 3 });
+ * const back = data.deserialize(bytes, { w: zeros("2 2"), step: 0 }); // Right: the same tree, checked against `like`
+ * ```
  */
 export function deserialize(bytes: Uint8Array, like?: undefined, source?: string): Either<string, Tree>;
 export function deserialize<T>(bytes: Uint8Array, like: T, source?: string): Either<string, T>;
@@ -679,6 +724,15 @@ export function deserialize(bytes: Uint8Array, like?: unknown, source = "checkpo
 /**
  * Loads a checkpoint file, streamed (see {@link deserialize}); a missing file, a FIFO or a device is a `Left` too.
  * @example loadCheckpoint("out/mlp.ckpt", model.init(key(0))) // right(trained parameters)
+ *
+ * @example
+ * ```ts
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * const file = join(tmpdir(), "params-example.tenfold");
+ * data.saveCheckpoint(file, { w: ones("2 2") });
+ * const loaded = data.loadCheckpoint(file, { w: zeros("2 2") }); // Right({ w }), or Left naming the file and the problem
+ * ```
  */
 export function loadCheckpoint(path: string, like?: undefined): Either<string, Tree>;
 export function loadCheckpoint<T>(path: string, like: T): Either<string, T>;

@@ -37,6 +37,12 @@ const TWO_63 = 2 ** 63;
  * 64-bit seed exactly. Note that JAX without `jax_enable_x64` truncates seeds to int32 first, so there a
  * negative seed `s ≥ −2³¹` gives `[0, s & 0xffffffff]` instead: use `key(s + 2**32)` to get that key.
  * @example keyData(key(2 ** 32 + 5)) // [1, 5]
+ *
+ * @example
+ * ```ts
+ * const k = random.key(0);
+ * const same = random.normal(k, "3"); // the same three numbers every time
+ * ```
  */
 export function key(seed: number | bigint): Key {
   if (typeof seed === "bigint") {
@@ -75,6 +81,12 @@ const splitMany = (op: string, k: Key, n: number, partitionable: boolean): Tenso
  * implementation and `jax_threefry_partitionable=False`: the words of `threefry_2x32(key, iota(2n))`,
  * paired. E.g. `split(key(0))` is `[[4146024105, 967050713], [2718843009, 1272950319]]`.
  * @example const [k1, k2] = split(key(0))
+ *
+ * @example
+ * ```ts
+ * const [k1, k2] = random.split(random.key(0));
+ * const keys = random.split(random.key(0), 4); // a tuple of 4 keys
+ * ```
  */
 export function split(k: Key): [Key, Key];
 export function split<const N extends number>(k: Key, n: N): KeysOf<N>;
@@ -107,6 +119,11 @@ export function splitPartitionable(k: Key, n = 2): Key[] {
  * `threefry_2x32(key, threefry_seed(uint32(data)))`, i.e. the cipher's output for the counter `(0, data)`.
  * `data` is taken modulo 2³² (as its conversion to uint32 does). It is static under `jit` (a number).
  * @example const epochKey = foldIn(key(0), epoch)
+ *
+ * @example
+ * ```ts
+ * const epochKey = random.foldIn(random.key(0), 7); // a key for epoch 7, independent of the others
+ * ```
  */
 export function foldIn(k: Key, data: number): Key {
   checkKey("foldIn", k);
@@ -116,6 +133,12 @@ export function foldIn(k: Key, data: number): Key {
 /**
  * Whether a value is a PRNG key: an int32 tensor of shape `[2]`.
  * @example isKey(key(0)) // true
+ *
+ * @example
+ * ```ts
+ * random.isKey(random.key(0)); // true
+ * random.isKey(0); // false
+ * ```
  */
 export function isKey(x: unknown): x is Key {
   return isTensor(x) && x.dtype === "int32" && x.shape.length === 1 && x.shape[0] === 2;

@@ -26,7 +26,14 @@ export interface ParamTree {
   readonly scale: AnyTensor;
 }
 
-/** Arbitrary {@link ParamTree}s of varied shapes (a default for {@link optimizerStepLaws}). */
+/**
+ * Arbitrary {@link ParamTree}s of varied shapes (a default for {@link optimizerStepLaws}).
+ *
+ * @example
+ * ```ts
+ * const trees = arbParamTree(); // nested records and arrays of float tensors, for optimizer laws
+ * ```
+ */
 export function arbParamTree(): fc.Arbitrary<ParamTree> {
   return arbTensors({ w: "R C", b: "C", scale: "" }).chain((t) =>
     // The layers share C with w.
@@ -85,6 +92,11 @@ function sameStructure(a: Snapshot, b: Snapshot, an: string, bn: string): void {
  * - the state keeps the structure `init` gave it (so a training fold has one state type);
  * - `update` mutates none of its inputs and gives bitwise the same result when called twice;
  * - from the initial state, a zero gradient gives a zero update (unless `zeroGradientIsNoop: false`).
+ *
+ * @example
+ * ```ts
+ * assertLaw(optimizerStepLaws(optim.adam(1e-3)));
+ * ```
  */
 export function optimizerStepLaws<P, S>(opt: StepTransformation<P, S>, opts: OptimizerLawOptions<P> = {}): LawResult<P> {
   const arb = opts.arb ?? (arbParamTree() as unknown as fc.Arbitrary<P>);

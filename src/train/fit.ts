@@ -151,6 +151,25 @@ interface EpochAcc<P, O, M> {
  * an {@link EpochEvent} per epoch, and returning the final state with its position. Batches are pulled
  * one at a time from `opts.train(epoch, key)`.
  * @example drain(fit({ model, loss, optimizer: sgd(0.1), params, epochs: 3, key: random.key(0), train: (e, k) => batches(foldIn(k!, e), data, 32) }))
+ *
+ * @example
+ * ```ts
+ * const ds = { x: random.normal(random.key(1), "64 3"), y: random.normal(random.key(2), "64 1") };
+ * const final = train.drain(
+ *   train.fit({
+ *     model: (p: { w: Tensor<[3, 1]> }, x: Tensor<[number, 3]>) => matmul(x, p.w),
+ *     loss: (out: Tensor<[number, 1]>, y: Tensor<[number, 1]>) => nn.mse(out, y),
+ *     optimizer: optim.sgd(0.05),
+ *     params: { w: zeros("3 1") },
+ *     epochs: 2,
+ *     train: (epoch) => train.batches(random.foldIn(random.key(0), epoch), ds, 16),
+ *   }),
+ *   (e) => {
+ *     if (e.kind === "epoch") console.log(`epoch ${e.epoch + 1}: loss ${e.trainLoss.toFixed(4)}`);
+ *   },
+ * );
+ * final.step; // 8: 2 epochs of 4 batches
+ * ```
  */
 export function* fit<P, X, Y, L, O, M = never>(opts: FitOptions<P, X, Y, L, O, M>): Generator<FitEvent<P, O>, TrainState<P, O>, undefined> {
   const { model, loss, optimizer, metric, epochs } = opts;
@@ -262,6 +281,16 @@ function nonFinite(state: TrainState<unknown, unknown>, params: boolean): Pick<N
 /**
  * Runs a generator to its end, handing each yielded event to `onEvent`, and returns its result.
  * @example const final = drain(fit(opts), (e) => e.kind === "epoch" && console.log(e.trainLoss))
+ *
+ * @example
+ * ```ts
+ * function* count() {
+ *   yield 1;
+ *   yield 2;
+ *   return "done";
+ * }
+ * train.drain(count(), (n) => console.log(n)); // logs 1 and 2, returns "done"
+ * ```
  */
 export function drain<E, R>(events: Generator<E, R, undefined>, onEvent?: (event: E) => void): R {
   for (;;) {
