@@ -56,7 +56,7 @@ export const CHECKPOINT_MAGIC = "TENFOLD1";
  *
  * @example
  * ```ts
- * data.CHECKPOINT_VERSION; // 1
+ * data.CHECKPOINT_VERSION; // 2
  * ```
  */
 export const CHECKPOINT_VERSION = 2;
@@ -67,7 +67,18 @@ const MAX_HEADER = 1 << 28; // 256 MiB of JSON: millions of leaves; beyond it, a
 const BYTES: Readonly<Record<DType, number>> = { float32: 4, float64: 8, int32: 4, bool: 1 };
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-/** A checkpoint that cannot be written: a value that cannot be saved, colliding paths, a tree too large, an I/O error. */
+/**
+ * A checkpoint that cannot be written: a value that cannot be saved, colliding paths, a tree too large, an I/O error.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   data.serialize({ w: zeros("2"), f: () => 0 });
+ * } catch (e) {
+ *   if (e instanceof data.CheckpointError) console.log(e.source, e.detail); // serialize …
+ * }
+ * ```
+ */
 export class CheckpointError extends Error {
   override readonly name = "CheckpointError";
   constructor(
@@ -176,7 +187,6 @@ const CRC_TABLES = (() => {
 
 /**
  * Continues a CRC-32 (IEEE, as in zlib) over `bytes`; start with `0`.
- * @example crc32(new TextEncoder().encode("123456789")) // 0xcbf43926
  *
  * @example
  * ```ts
@@ -357,7 +367,6 @@ function emit(l: Layout, sink: (bytes: Uint8Array) => void): void {
 /**
  * Encodes a parameter tree (tensors and numbers in records and arrays) as checkpoint bytes; throws a
  * {@link CheckpointError} for a value that cannot be saved, colliding paths, or a file too large for one array.
- * @example deserialize(serialize({ w: zeros("2 3"), step: 1 })) // right({ w, step: 1 })
  *
  * @example
  * ```ts
@@ -385,7 +394,6 @@ export function serialize(tree: unknown): Uint8Array {
  * Saves a parameter tree to `path` atomically and durably (streamed to a temporary file, fsynced,
  * renamed, directory fsynced), creating the directory and removing temporaries of interrupted saves.
  * Any failure is a {@link CheckpointError} naming the file; the previous file at `path` is then untouched.
- * @example saveCheckpoint("out/mlp.ckpt", { params, step: 100 })
  *
  * @example
  * ```ts
@@ -707,7 +715,6 @@ function attempt(source: string, run: () => unknown): Either<string, unknown> {
  * Decodes checkpoint bytes into a parameter tree; with `like` (the model's parameters, e.g. from
  * `init`), checks every path, shape, dtype and dim name against it and returns a tree of `like`'s type and structure.
  * Messages start with `source` (the file name when called by {@link loadCheckpoint}).
- * @example deserialize(serialize(params), params) // right(params), bit for bit
  *
  * @example
  * ```ts
@@ -723,7 +730,6 @@ export function deserialize(bytes: Uint8Array, like?: unknown, source = "checkpo
 
 /**
  * Loads a checkpoint file, streamed (see {@link deserialize}); a missing file, a FIFO or a device is a `Left` too.
- * @example loadCheckpoint("out/mlp.ckpt", model.init(key(0))) // right(trained parameters)
  *
  * @example
  * ```ts

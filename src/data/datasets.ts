@@ -89,7 +89,6 @@ export const IDX_FILES = {
 /**
  * Loads the train and test splits from the four standard IDX files (plain or `.gz`) in `dataDir`,
  * checked as {@link loadIdxDataset} checks them (labels in `0..classes-1`, 10 by default).
- * @example const { train, test } = await loadIdxDir("data/fashion")
  *
  * @example
  * ```ts

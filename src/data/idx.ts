@@ -135,7 +135,6 @@ function gzipHeader(bytes: Uint8Array, source: string): IdxHeader | null {
 /**
  * Parses an IDX file's bytes (gzipped or not); `source` names the file in errors. Decompression stops
  * at the size the header declares: a gzip bomb is an error after at most that many bytes, never a huge allocation.
- * @example parseIdx(readFileSync("t10k-labels-idx1-ubyte"), "t10k-labels").dims // [10000]
  *
  * @example
  * ```ts
@@ -277,7 +276,6 @@ function readPlain(path: string, fd: number, size: number, first: Uint8Array): I
 /**
  * Reads and parses an IDX file (gzipped or not), streamed: memory holds the declared payload, never more.
  * Unreadable, malformed or non-regular files (a FIFO, `/dev/zero`) are {@link InputError}s naming the file.
- * @example (await readIdx("data/t10k-labels-idx1-ubyte.gz")).dims // [10000]
  *
  * @example
  * ```ts
@@ -331,7 +329,18 @@ export function splitFromArrays(images: Float32Array, labels: Int32Array): Split
   };
 }
 
-/** A label outside the classes a dataset has: names the file, the first bad label's index and value, and how many are bad. */
+/**
+ * A label outside the classes a dataset has: names the file, the first bad label's index and value, and how many are bad.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await data.loadIdxDataset("images-idx3-ubyte", "labels-idx1-ubyte", { classes: 10 });
+ * } catch (e) {
+ *   if (e instanceof data.LabelRangeError) console.log(e.file, e.index, e.value); // labels-idx1-ubyte 17 200
+ * }
+ * ```
+ */
 export class LabelRangeError extends InputError {
   constructor(
     readonly file: string,
@@ -354,7 +363,6 @@ export interface IdxDatasetOptions {
  * Loads an MNIST-style image/label IDX pair (28×28 uint8 images, integer labels in `0..classes-1`) as a
  * {@link Split}. Every check names the file: the pixel type, ranks and image size, the counts of images
  * and labels, and each label's range ({@link LabelRangeError}: the index and value of the first bad one).
- * @example const test = await loadIdxDataset("data/t10k-images-idx3-ubyte", "data/t10k-labels-idx1-ubyte")
  *
  * @example
  * ```ts

@@ -80,10 +80,10 @@ export function scale(factor: number): GradientTransformation<EmptyState> {
 /**
  * The learning rate for the update that follows `count` applied updates, as a scalar tensor (float64 for a
  * fixed rate and the built-in schedules); `count` may be given as a plain number.
- * @example lrAt(stepDecay(0.1, 3, 0.5), 3).item() // 0.05
  *
  * @example
  * ```ts
+ * optim.lrAt(optim.stepDecay(0.1, 3, 0.5), 3).item(); // 0.05
  * optim.lrAt(0.1, 50); // 0.1
  * optim.lrAt(optim.exponentialDecay(0.1, 0.5), 2); // 0.025
  * ```
@@ -95,10 +95,10 @@ export const lrAt = (lr: LearningRate, count: Count | number): Tensor<[], FloatD
  * Scales by −lr (a descent step), with `lr` fixed or a {@link Schedule} of the update count: the first
  * update uses `lr(0)`, like a PyTorch scheduler stepped after every `optimizer.step()`. A scheduled rate
  * is computed from the count with tensor ops, so the update stages once for all steps.
- * @example scaleByLearningRate(cosineDecay(0.1, 100)).init(params) // { count: tensor(0, dtype=int32) }
  *
  * @example
  * ```ts
+ * optim.scaleByLearningRate(optim.cosineDecay(0.1, 100)).init({ w: ones("2") }); // { count: tensor(0, shape=[], dtype=int32) }
  * const opt = optim.scaleByLearningRate(optim.stepDecay(0.1, 100));
  * const [updates] = opt.update({ w: ones("2") }, opt.init({})); // −0.1 · g at step 0
  * ```
@@ -152,10 +152,10 @@ export interface TraceState {
  * Momentum with PyTorch's convention: `buf ← decay·buf + (1 − dampening)·g`, except `buf ← g` on the
  * first update (chosen with `where` on the count, so the update stages once); the update is `buf`, or
  * `g + decay·buf` with Nesterov.
- * @example chain(trace({ decay: 0.9 }), scaleByLearningRate(0.1)) // sgd(0.1, { momentum: 0.9 })
  *
  * @example
  * ```ts
+ * const momentum = optim.chain(optim.trace({ decay: 0.9 }), optim.scaleByLearningRate(0.1)); // optim.sgd(0.1, { momentum: 0.9 })
  * const opt = optim.trace({ decay: 0.9, nesterov: true });
  * const [updates] = opt.update({ w: ones("2") }, opt.init({ w: zeros("2") }));
  * ```
@@ -197,10 +197,10 @@ export interface AdamState {
  * Adam's direction `m̂ / (√v̂ + ε)` with bias-corrected moments m̂ = m/(1−b1ᵗ), v̂ = v/(1−b2ᵗ)
  * (torch computes the same quantity as `m / (√v/√(1−b2ᵗ) + ε) / (1−b1ᵗ)`). The corrections are computed
  * from the count tensor in float64, as torch computes them on the host, then cast to each leaf's dtype.
- * @example chain(scaleByAdam({ b1: 0.9 }), scaleByLearningRate(1e-3)) // adam(1e-3)
  *
  * @example
  * ```ts
+ * const adam = optim.chain(optim.scaleByAdam({ b1: 0.9 }), optim.scaleByLearningRate(1e-3)); // optim.adam(1e-3)
  * const opt = optim.chain(optim.scaleByAdam({ b1: 0.9 }), optim.scale(-1e-3)); // = optim.adam(1e-3)
  * ```
  */

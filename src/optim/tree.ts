@@ -82,13 +82,21 @@ export const leafMin: Bin = lift(minimum, Math.min);
 /**
  * A scalar tensor as an operand for a leaf: cast to a tensor leaf's dtype (so no leaf changes dtype), or
  * its value for a number leaf (number leaves are static data, so this needs a concrete scalar: eager only).
- * @example scalarFor(scalar(0.5, "float64"), tensor([1, 2])).dtype // "float32"
+ *
+ * @example
+ * ```ts
+ * optim.scalarFor(scalar(0.5, "float64"), tensor([1, 2])); // 0.5 as a float32 scalar tensor
+ * ```
  */
 export const scalarFor = (s: AnyTensor, leaf: Leaf): Leaf => (typeof leaf === "number" ? (s.item() as number) : cast(s, leaf.dtype));
 
 /**
  * `cond ? a : b` on leaves with a scalar bool condition: `where` for tensors, a plain choice for two numbers (eager only).
- * @example leafWhere(scalar(true), tensor([1]), tensor([2])) // tensor([1])
+ *
+ * @example
+ * ```ts
+ * optim.leafWhere(scalar(true), tensor([1]), tensor([2])); // tensor([1])
+ * ```
  */
 export const leafWhere = (cond: Tensor<[], "bool">, a: Leaf, b: Leaf): Leaf =>
   typeof a === "number" && typeof b === "number" ? (cond.item() ? a : b) : where(cond, a as AnyTensor, b as AnyTensor);

@@ -92,7 +92,6 @@ export function uniformRaw(k: Key, shape: readonly number[], lo = 0, hi = 1, dty
 
 /**
  * Standard normal samples, identical to `jax.random.normal` for float32.
- * @example normal(key, "B 784", { B: 32 }); normal(key, "3 3", "float64")
  *
  * @example
  * ```ts
@@ -110,7 +109,6 @@ export function normal(k: Key, spec: string, ...args: unknown[]): Tensor<any, an
 
 /**
  * Uniform samples in `[lo, hi)` (default `[0, 1)`), identical to `jax.random.uniform` for float32.
- * @example uniform(key, "2 3", { lo: -1, hi: 1 })
  *
  * @example
  * ```ts
@@ -127,7 +125,11 @@ export function uniform(k: Key, spec: string, ...args: unknown[]): Tensor<any, a
 
 /**
  * Random words as int32 bit patterns (read a uint32 with `>>> 0`), identical to `jax.random.bits` for uint32.
- * @example bits(key(1701), "3").toFlat().map((w) => w >>> 0) // [56197195, 4200222568, 961309823]
+ *
+ * @example
+ * ```ts
+ * random.bits(random.key(1701), "3").toFlat().map((w) => w >>> 0); // [56197195, 4200222568, 961309823]
+ * ```
  */
 export function bits<const S extends string>(k: Key, spec: S, ...sizes: SizesArg<ShapeOf<S>>): Tensor<ShapeOf<S>, "int32"> {
   const p = parseArgs("random.bits", spec, sizes);
@@ -143,7 +145,6 @@ const uniformThreshold = (p: number): number => Math.fround(Math.ceil(p * 2 ** 2
 /**
  * Bernoulli draws as bool, `uniform < p`: true with probability `p` (a number with a shape spec, or a
  * tensor of probabilities, which may be traced).
- * @example bernoulli(key, 0.9, "B 10", { B: 4 }); bernoulli(key, probs)
  *
  * @example
  * ```ts
@@ -169,7 +170,6 @@ export function bernoulli(k: Key, p: number | Tensor<any, any>, spec?: string, .
 
 /**
  * A random permutation of `0 … n−1` (int32), by Fisher–Yates on `n − 1` random words.
- * @example permutation(key(0), 5) // e.g. [3, 0, 4, 1, 2]
  *
  * @example
  * ```ts
@@ -184,7 +184,6 @@ export function permutation<const N extends number>(k: Key, n: N): Tensor<[N], "
 /**
  * Class indices drawn from unnormalised log-probabilities along `axis` (default −1), by the Gumbel-max
  * trick: `argmax(logits + g)` with `g = −log(−log u)`, in float64. The result drops `axis` and is int32.
- * @example categorical(key, log(probs)) // one class per row
  *
  * @example
  * ```ts

@@ -149,7 +149,11 @@ export function optimizerStepLaws<P, S>(opt: StepTransformation<P, S>, opts: Opt
  * parameter tree and replayed for `steps` updates (default 5) on its own results, each giving bit for bit
  * the eager update and next state. It holds when the optimizer state is all tensors (counters as 0-d int32 tensors), so that
  * nothing `jit` treats as static changes from step to step. Parameter trees must hold tensors only.
- * @example assertLaw(stagedUpdateMatchesEager(optim.adam(cosineDecay(1e-3, 100))))
+ *
+ * @example
+ * ```ts
+ * assertLaw(stagedUpdateMatchesEager(optim.adam(optim.cosineDecay(1e-3, 100))));
+ * ```
  */
 export function stagedUpdateMatchesEager<P, S>(opt: StepTransformation<P, S>, opts: Omit<OptimizerLawOptions<P>, "zeroGradientIsNoop"> = {}): LawResult<P> {
   const arb = opts.arb ?? (arbParamTree() as unknown as fc.Arbitrary<P>);

@@ -15,10 +15,24 @@ import { deserialize, saveCheckpoint, serialize } from "../data/checkpoint.js";
 import { key as keyFromSeed, keyData, type Key } from "../random/key.js";
 import type { TrainPosition, TrainState } from "./step.js";
 
-/** The `format` field of a training-state checkpoint. */
+/**
+ * The `format` field of a training-state checkpoint.
+ *
+ * @example
+ * ```ts
+ * train.TRAIN_STATE_FORMAT; // "tenfold-train-state"
+ * ```
+ */
 export const TRAIN_STATE_FORMAT = "tenfold-train-state";
 
-/** The version of the saved tree this build writes and reads. */
+/**
+ * The version of the saved tree this build writes and reads.
+ *
+ * @example
+ * ```ts
+ * train.TRAIN_STATE_VERSION; // 1
+ * ```
+ */
 export const TRAIN_STATE_VERSION = 1;
 
 /** A training state read back, with the extra tree saved beside it (`undefined` when none was). */
@@ -51,14 +65,24 @@ const treeOf = (state: TrainState<unknown, unknown>, extra: Tree): unknown => {
 /**
  * The checkpoint bytes of a training state (a state without a position is saved at the start of the data)
  * and an optional extra tree of tensors, numbers, strings, records and arrays.
- * @example const bytes = serializeTrainState(state, { history: [0.51, 0.43] })
+ *
+ * @example
+ * ```ts
+ * const state = train.initTrainState({ w: zeros("3") }, optim.sgd(0.1), random.key(0));
+ * const bytes = train.serializeTrainState(state, { history: [0.51, 0.43] }); // a checkpoint file's bytes
+ * ```
  */
 export const serializeTrainState = (state: TrainState<unknown, unknown>, extra?: Tree): Uint8Array => serialize(treeOf(state, extra));
 
 /**
  * Saves a training state (and an optional extra tree) to `path` atomically: the file is either the old
  * one or the new one, never a mix.
- * @example saveTrainState("run.ckpt", epochEvent.state, { history })
+ *
+ * @example
+ * ```ts
+ * const state = train.initTrainState({ w: zeros("3") }, optim.adam(1e-3), random.key(0));
+ * train.saveTrainState("run.ckpt", state, { history: [0.51, 0.43] });
+ * ```
  */
 export const saveTrainState = (path: string, state: TrainState<unknown, unknown>, extra?: Tree): void => saveCheckpoint(path, treeOf(state, extra));
 
@@ -66,7 +90,14 @@ export const saveTrainState = (path: string, state: TrainState<unknown, unknown>
  * Decodes a training state from checkpoint bytes, checking every tensor's path, shape and dtype against
  * `like` (e.g. `initTrainState(init params, optimizer, key)`); `extra` comes back as saved. Messages start
  * with `source`.
- * @example deserializeTrainState(bytes, initTrainState(params, sgd(0.1), random.key(0)))
+ *
+ * @example
+ * ```ts
+ * const like = train.initTrainState({ w: zeros("3") }, optim.sgd(0.1), random.key(0));
+ * const bytes = train.serializeTrainState(like, { history: [0.51] });
+ * const r = train.deserializeTrainState(bytes, like); // right({ state, extra: { history: [0.51] } })
+ * if (r._tag === "Right") r.right.state.step; // 0
+ * ```
  */
 export function deserializeTrainState<P, O>(bytes: Uint8Array, like: TrainState<P, O>, source = "checkpoint"): Either<string, LoadedTrainState<P, O>> {
   const raw = deserialize(bytes, undefined, source);
@@ -97,7 +128,13 @@ export function deserializeTrainState<P, O>(bytes: Uint8Array, like: TrainState<
 
 /**
  * Loads a training state saved by {@link saveTrainState}, checked against `like` (see {@link deserializeTrainState}).
- * @example const r = loadTrainState("run.ckpt", initTrainState(params, adam(1e-3), random.key(0)))
+ *
+ * @example
+ * ```ts
+ * const like = train.initTrainState({ w: zeros("3") }, optim.adam(1e-3), random.key(0));
+ * const r = train.loadTrainState("run.ckpt", like);
+ * if (r._tag === "Left") console.error(r.left); // "checkpoint run.ckpt: …", naming what does not match
+ * ```
  */
 export const loadTrainState = <P, O>(path: string, like: TrainState<P, O>): Either<string, LoadedTrainState<P, O>> =>
   pipe(

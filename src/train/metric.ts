@@ -52,7 +52,6 @@ export const batchSize = (b: Batch<unknown, unknown>): number => (isTensor(b.y) 
  * run eagerly if the model cannot be staged. As with `jit`, the model must be pure: tensors it captures
  * from outside (not through `params` or the batch) are read once, when it is staged. No batches at all is
  * an `InputError` (a metric of nothing would be NaN).
- * @example evaluateModel(model, accuracyMetric)(params, batches(null, test, 1000)) // 0.84
  *
  * @example
  * ```ts

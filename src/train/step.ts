@@ -73,11 +73,11 @@ export interface TrainState<P, O> {
 
 /**
  * The state before the first step, at epoch 0, batch 0, with the data ordered by `dataKey` (default none).
- * @example initTrainState({ w: zeros("3") }, sgd(0.1), random.key(0))
  *
  * @example
  * ```ts
  * const state = train.initTrainState({ w: zeros("3 1") }, optim.sgd(0.1)); // { params, optState, step: 0 }
+ * const shuffled = train.initTrainState({ w: zeros("3 1") }, optim.sgd(0.1), random.key(0)); // batches ordered by the key
  * ```
  */
 export const initTrainState = <P, O>(params: P, optimizer: GradientTransformation<O>, dataKey: Key | null = null): TrainState<P, O> => ({

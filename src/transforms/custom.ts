@@ -141,10 +141,6 @@ const nameOf = (f: { name: string }, fallback: string): string => (f.name && f.n
  * under every transformation: reverse mode transposes it, `vmap` batches it, `jit` stages it.
  *
  * @example
- * // log(1 + eˣ) with the derivative written as a sigmoid, stable for large x:
- * const softplus = customJvp((x: Tensor<[3]>) => log1p(exp(x)), ([x], [t]) => mul(t, sigmoid(x)));
- *
- * @example
  * ```ts
  * // log(1 + eˣ) with its derivative given directly: sigmoid(x).
  * const softplusStable = customJvp(
@@ -174,10 +170,6 @@ export function customJvp<Args extends readonly Tensor<any, any>[], S extends Sh
  * `f` with a custom VJP: `fwd` returns the output and residuals, `bwd(residuals, ct)` the cotangents
  * of every argument. Used under every transformation: `vmap` batches `fwd` and `bwd`, `jit` stages them;
  * forward mode differentiates `f` itself.
- *
- * @example
- * // Gradient clipping as an identity whose backward pass clips:
- * const clipGrad = customVjp((x: Tensor<[3]>) => x, (x) => [x, null], (_r, ct) => [clamp(ct, -1, 1)]);
  *
  * @example
  * ```ts

@@ -35,7 +35,7 @@ export interface ApiExport {
   readonly examples: readonly string[];
 }
 
-const ENTRIES: Record<string, string> = { index: "tenfold", "testing/index": "tenfold/testing", testing: "tenfold/testing" };
+const ENTRIES: Record<string, string> = { node: "tenfold", index: "tenfold", "testing/index": "tenfold/testing", testing: "tenfold/testing" };
 
 /** Every export of the documented entry points, namespaces flattened (`nn.linear`). */
 export function apiExports(project: Reflection): ApiExport[] {
