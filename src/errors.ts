@@ -95,6 +95,15 @@ const showBytes = (b: number): string => {
 /**
  * A tensor too large to allocate: names the operation, the dtype, the element count and the bytes it would
  * need, and the shape when the operation knows it (bare storage requests know only the count).
+ *
+ * @example
+ * ```ts
+ * try {
+ *   zeros("100000 100000");
+ * } catch (e) {
+ *   if (e instanceof AllocationError) console.log(e.message); // zeros: a float32 tensor of shape [100000, 100000] would need 40 GB (40000000000 bytes), more than the 4 GiB one tensor may take
+ * }
+ * ```
  */
 export class AllocationError extends Error {
   override readonly name = "AllocationError";
