@@ -115,9 +115,6 @@ check(jvpVjpAdjoint(wrongLogCosh, vectors(10), { params }));
 const report = lawReport(gradMatchesFiniteDifferences((x) => sum(wrongLogCosh(x)), vectors(10), { params }));
 if (report === null) throw new Error("the wrong rule 1 − tanh²(x) passed gradMatchesFiniteDifferences");
 console.log(report);
-
-// ## What it prints
-//
 // law "logCosh(x) = log(cosh(x))": passed (200 runs)
 // law "logCosh is even": passed (200 runs)
 // law "preservesShape": passed (200 runs)
@@ -133,7 +130,7 @@ console.log(report);
 //   tensor([0.], shape=[1], dtype=float64)
 // ∂/∂x[0] of f: autodiff gives 1 but central differences give 0 (|diff| 1.000e+0 > atol 0.000001 + rtol 0.0001·max; h = 0.00001)
 // Replay: TENFOLD_LAW_SEED=42 TENFOLD_LAW_PATH="0:0:0"
-//
+
 // The shrunk counterexample is x = 0, where the true slope tanh(0) is 0 and the wrong rule gives 1.
 // In a test file, write each law as `it(lawTitle("…"), () => assertLaw(law))` (docs/laws.md §3): a
 // failing law throws the report above, and TENFOLD_LAW_RUNS=500 runs every law harder.

@@ -5,9 +5,8 @@
  *
  * Run: npx tsx examples/higher-order.ts      (TENFOLD_SMOKE=1 changes nothing: it runs instantly)
  */
-import { pipe } from "fp-ts/function";
 import {
-  type Tensor, add, cos, div, grad, hessian, jvp, linspace, matmul, mean, mul, neg, sin, square, sub, sum, tensor, vmap,
+  type Tensor, pipe, add, cos, div, grad, hessian, jvp, linspace, matmul, mean, mul, neg, sin, square, sub, sum, tensor, vmap,
   random,
 } from "../src/index.js";
 
@@ -79,7 +78,8 @@ console.log(`per-example ∂ℓ/∂w (one row per example): ${showRows(perExampl
 console.log(`per-example ∂ℓ/∂b: ${show(perExample.b)}`);
 // per-example ∂ℓ/∂w (one row per example): [[1.7225, -0.0743, -0.1559], [0.0231, 0.0707, -0.0765], [12.5296, 2.4591, 14.3244], [-0.4459, -0.6390, 0.0601]]
 // per-example ∂ℓ/∂b: [2.0344, 0.8905, -7.3016, 0.6565]
-// (The third example dominates the batch's gradient: exactly what per-example clipping would tame.)
+
+// The third example dominates the batch's gradient: exactly what per-example clipping would tame.
 
 // Their mean is the gradient of the mean loss over the batch.
 const batchLoss = (p: Params) => mean(vmap(lossOne, { inAxes: [null, 0, 0] })(p, X, Y) as Tensor<[4]>);

@@ -6,8 +6,7 @@
  * Run: npx tsx examples/k-fold.ts
  * Smoke: TENFOLD_SMOKE=1 npx tsx examples/k-fold.ts   (fewer epochs)
  */
-import { pipe } from "fp-ts/function";
-import { type Tensor, add, matmul, mul, sin, slice, sqrt, nn, optim, random, train } from "../src/index.js";
+import { type Tensor, add, matmul, mul, sin, slice, sqrt, nn, optim, random, train, pipe } from "../src/index.js";
 
 const SMOKE = process.env.TENFOLD_SMOKE === "1";
 const seed = random.key(7);
@@ -70,7 +69,7 @@ console.log(`${k}-fold validation: avg train rmse ${result.mean.trainRmse.toFixe
 // fold 4, train rmse 0.2920, valid rmse 0.4221
 // fold 5, train rmse 0.2661, valid rmse 0.3870
 // 5-fold validation: avg train rmse 0.2723, avg valid rmse 0.4151
-//
+
 // Every fold tells the same story: the error on the examples the model was trained on is well below
 // the error on the held-out fold. That gap (overfitting: 321 parameters for 400 examples) is what a
 // single training error hides and what cross-validation measures, before the test set is touched.

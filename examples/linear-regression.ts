@@ -5,8 +5,7 @@
  * Run: npx tsx examples/linear-regression.ts
  * (TENFOLD_SMOKE=1 changes nothing here: the whole run takes about a second.)
  */
-import { pipe } from "fp-ts/function";
-import { type Tensor, add, grad, matmul, mean, mul, square, sub, tensor, zeros, random, train } from "../src/index.js";
+import { type Tensor, add, grad, matmul, mean, mul, square, sub, tensor, zeros, random, train, pipe } from "../src/index.js";
 
 // ## Generating the dataset
 //
@@ -73,7 +72,9 @@ const trained = Array.from({ length: numEpochs }, (_, e) => e).reduce((p, epoch)
 }, params0);
 // epoch 1, loss 0.042367
 // epoch 2, loss 0.000167
-// epoch 3, loss 0.000053   (≈ ½·0.01² = 0.00005, the noise floor)
+// epoch 3, loss 0.000053
+
+// The last loss is about ½·0.01² = 0.00005: the noise floor of the data.
 
 // ## How close did we get?
 //

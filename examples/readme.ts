@@ -2,8 +2,7 @@
  * The README's example, type-checked by `npm test` and run by a test.
  * Run: npx tsx examples/readme.ts
  */
-import { pipe } from "fp-ts/function";
-import { type Dim, type Tensor, add, grad, matmul, mean, relu, square, sub, tensor, zeros } from "../src/index.js";
+import { type Dim, type Tensor, add, grad, matmul, mean, pipe, relu, square, sub, tensor, zeros } from "../src/index.js";
 
 // A layer generic in the batch dim: shapes are checked by the compiler.
 const layer = <B extends Dim>(x: Tensor<[B, 3]>, w: Tensor<[3, 2]>, b: Tensor<[2]>): Tensor<[B, 2]> =>

@@ -71,11 +71,11 @@ const final = train.drain(
       );
   },
 );
-// epoch 1: train loss 0.7869, train acc 0.7476, test acc 0.7889 (4.0 s)
-// epoch 2: train loss 0.5729, train acc 0.8121, test acc 0.8055 (3.8 s)
+// epoch 1: train loss 0.7869, train acc 0.7476, test acc 0.7889 (0.2–0.4 s)
+// epoch 2: train loss 0.5729, train acc 0.8121, test acc 0.8055 (0.1–0.3 s)
 // ...
-// epoch 9: train loss 0.4545, train acc 0.8446, test acc 0.8406 (4.4 s)
-// epoch 10: train loss 0.4496, train acc 0.8479, test acc 0.8371 (4.4 s)
+// epoch 9: train loss 0.4545, train acc 0.8446, test acc 0.8406 (0.1–0.3 s)
+// epoch 10: train loss 0.4496, train acc 0.8479, test acc 0.8371 (0.1–0.3 s)
 
 // ## Evaluation
 //

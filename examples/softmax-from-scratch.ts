@@ -5,10 +5,11 @@
  *
  * Run: npx tsx examples/softmax-from-scratch.ts
  * Smoke: TENFOLD_SMOKE=1 npx tsx examples/softmax-from-scratch.ts   (a few hundred examples, one epoch)
+ *
+ * fp-ts 2 has no exports map: under Node's ESM loader its modules are imported by file, `fp-ts/lib/….js`.
  */
-import type { Monoid } from "fp-ts/Monoid";
-import { struct } from "fp-ts/Monoid";
-import { MonoidSum } from "fp-ts/number";
+import { type Monoid, struct } from "fp-ts/lib/Monoid.js";
+import { MonoidSum } from "fp-ts/lib/number.js";
 import {
   type Tensor, add, argmax, cast, div, equal, exp, expandDims, log, mapTree, matmul, mean, mul, neg, squeeze, sub, sum,
   takeAlongAxis, tensor, valueAndGradWithAux, zeros, data, random, train,
@@ -52,10 +53,11 @@ const params0: Params = { W: mul(random.normal(random.foldIn(seed, 3), "784 10")
 //
 // Summing a matrix along an axis, keeping it as a size-1 dim:
 const X = tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]);
-console.log(`X.sum(0, keepdim=True) = ${show(sum(X, { axis: 0, keepdims: true }))}`);
-console.log(`X.sum(1, keepdim=True) = ${show(sum(X, { axis: 1, keepdims: true }))}`);
-// X.sum(0, keepdim=True) = [5.0000, 7.0000, 9.0000]
-// X.sum(1, keepdim=True) = [6.0000, 15.0000]
+console.log(`X.sum(0, keepdim=True) = ${sum(X, { axis: 0, keepdims: true })}`);
+console.log(`X.sum(1, keepdim=True) = ${sum(X, { axis: 1, keepdims: true })}`);
+// X.sum(0, keepdim=True) = tensor([[5., 7., 9.]], shape=[1, 3], dtype=float32)
+// X.sum(1, keepdim=True) = tensor([[ 6.],
+//         [15.]], shape=[2, 1], dtype=float32)
 
 // softmax(X)ᵢⱼ = exp(Xᵢⱼ) / Σₖ exp(Xᵢₖ): exponentiate, then divide each row by its sum (the
 // partition function). Broadcasting divides the [n, 10] exponentials by the [n, 1] sums.
@@ -128,7 +130,9 @@ const evaluateAccuracy = (p: Params, batches: Iterable<Batch>): number => {
 };
 const testBatches = train.batches(null, testSet, batchSize);
 console.log(`accuracy of the untrained model: ${evaluateAccuracy(params0, testBatches).toFixed(4)}`);
-// accuracy of the untrained model: 0.0244   (worse than chance, 0.1, by the luck of the draw)
+// accuracy of the untrained model: 0.0244
+
+// (Worse than chance, 0.1, by the luck of the draw.)
 
 // ## Training
 //

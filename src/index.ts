@@ -11,6 +11,9 @@ export type { Nested } from "./tensor/format.js";
 export type * from "./shape/types.js";
 export { ShapeError, DTypeError, TransformError, InputError, AllocationError } from "./errors.js";
 export { parseShape, broadcastShapes } from "./shape/runtime.js";
+// fp-ts's composition helpers, so `pipe(x, matmul(w), add(b), relu)` needs no second import (fp-ts 2 has no
+// exports map, so a consumer's own `import "fp-ts/function"` fails under Node's ESM loader).
+export { pipe, flow } from "./ops/compose.js";
 
 export { tensor, fromArray, zeros, ones, full, arange, linspace, eye, scalar, zerosLike, onesLike } from "./ops/create.js";
 export {

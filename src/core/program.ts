@@ -34,7 +34,17 @@ export interface Eqn {
   readonly outs: readonly Var[];
 }
 
-/** A staged function: inputs, equations in order, outputs. Immutable once built. */
+/**
+ * A staged function: inputs, equations in order, outputs. Immutable once built.
+ *
+ * @example
+ * ```ts
+ * const p = makeProgram((x: Tensor<[3]>) => mul(sin(x), 2))(zeros("3"));
+ * p.eqns.length; // 2
+ * p.primitives(); // ["sin", "mul"]
+ * console.log(String(p)); // { lambda ; a:f32[3]. let b:f32[3] = sin a … in (c) }
+ * ```
+ */
 export class Program {
   constructor(
     readonly inputs: readonly Var[],

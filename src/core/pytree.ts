@@ -29,7 +29,16 @@ const isRecord = (x: unknown): x is Record<string, unknown> =>
 /** Whether a value is a tree leaf. */
 export const isLeaf = (x: unknown): x is Leaf => typeof x === "number" || isTensor(x);
 
-/** The leaves of a tree in a deterministic order (object keys sorted), and a function rebuilding it. */
+/**
+ * The leaves of a tree in a deterministic order (object keys sorted), and a function rebuilding it.
+ *
+ * @example
+ * ```ts
+ * const { leaves, unflatten } = treeFlatten({ w: zeros("2 2"), b: zeros("2") });
+ * leaves.length; // 2
+ * const back = unflatten(leaves); // { w, b } again
+ * ```
+ */
 export function flatten(tree: unknown): { leaves: Leaf[]; unflatten: (leaves: readonly unknown[]) => any } {
   const leaves: Leaf[] = [];
   const build = walk(tree, leaves);
@@ -66,7 +75,16 @@ function walk(x: unknown, leaves: Leaf[]): Builder {
   return () => x;
 }
 
-/** Applies `f` to every leaf of `tree` (and the matching leaves of `others`, which must share its structure). */
+/**
+ * Applies `f` to every leaf of `tree` (and the matching leaves of `others`, which must share its structure).
+ *
+ * @example
+ * ```ts
+ * const params = { w: ones("2 2"), b: ones("2") };
+ * const grads = { w: ones("2 2"), b: ones("2") };
+ * const next = mapTree((p: Tensor<any>, g: Tensor<any>) => sub(p, mul(g, 0.1)), params, grads); // same structure
+ * ```
+ */
 export function mapTree<X>(f: (leaf: any, ...rest: any[]) => unknown, tree: X, ...others: readonly unknown[]): X {
   const { leaves, unflatten } = flatten(tree);
   const rest = others.map((o, j) => {
@@ -77,10 +95,24 @@ export function mapTree<X>(f: (leaf: any, ...rest: any[]) => unknown, tree: X, .
   return unflatten(leaves.map((x, i) => f(x, ...rest.map((r) => r[i])))) as X;
 }
 
-/** The leaves of a tree, in order. */
+/**
+ * The leaves of a tree, in order.
+ *
+ * @example
+ * ```ts
+ * leavesOf({ layers: [{ w: zeros("2 2") }, { w: zeros("2 1") }], scale: 1 }).length; // 3
+ * ```
+ */
 export const leavesOf = (tree: unknown): Leaf[] => flatten(tree).leaves;
 
-/** Paths of the leaves (`"layers.0.w"`), in the same order as {@link flatten}. */
+/**
+ * Paths of the leaves (`"layers.0.w"`), in the same order as {@link flatten}.
+ *
+ * @example
+ * ```ts
+ * leafPaths({ w: zeros("2"), layers: [zeros("1")] }); // ["layers.0", "w"] (keys in sorted order)
+ * ```
+ */
 export function leafPaths(tree: unknown): string[] {
   const out: string[] = [];
   const rec = (x: unknown, path: string): void => {

@@ -23,7 +23,11 @@ const nativeCrc32 = (zlib as { crc32?: (data: Uint8Array, value?: number) => num
 
 /**
  * Continues a CRC-32 (IEEE, as in zlib) over `bytes`; start with `0`. zlib's where Node has it, else {@link crc32Tables}.
- * @example crc32(new TextEncoder().encode("123456789")) // 0xcbf43926
+ *
+ * @example
+ * ```ts
+ * data.crc32(new TextEncoder().encode("123456789")); // 0xcbf43926
+ * ```
  */
 export const crc32: Crc32 = (bytes, crc = 0) => {
   if (bytes.length === 0) return crc; // (Node 20's zlib.crc32 returns 0 for an empty view of an empty buffer)
@@ -33,7 +37,11 @@ export const crc32: Crc32 = (bytes, crc = 0) => {
 /**
  * Encodes a parameter tree (tensors and numbers in records and arrays) as checkpoint bytes; throws a
  * {@link CheckpointError} for a value that cannot be saved, colliding paths, or a file too large for one array.
- * @example deserialize(serialize({ w: zeros("2 3"), step: 1 })) // right({ w, step: 1 })
+ *
+ * @example
+ * ```ts
+ * const bytes: Uint8Array = data.serialize({ w: ones("2 2"), b: zeros("2"), step: 3 });
+ * ```
  */
 export const serialize = (tree: unknown): Uint8Array => serializeWith(crc32, tree);
 
@@ -49,7 +57,14 @@ export const deserialize: Deserialize = deserializeWith(crc32);
  * Saves a parameter tree to `path` atomically and durably (streamed to a temporary file, fsynced,
  * renamed, directory fsynced), creating the directory and removing temporaries of interrupted saves.
  * Any failure is a {@link CheckpointError} naming the file; the previous file at `path` is then untouched.
- * @example saveCheckpoint("out/mlp.ckpt", { params, step: 100 })
+ *
+ * @example
+ * ```ts
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * const file = join(tmpdir(), "params.tenfold");
+ * data.saveCheckpoint(file, { w: ones("2 2"), b: zeros("2") }); // atomic: a crash leaves the old file
+ * ```
  */
 export function saveCheckpoint(path: string, tree: unknown): void {
   let l: Layout;
@@ -78,7 +93,15 @@ const fileSource = (fd: number, size: number): Source => ({
 
 /**
  * Loads a checkpoint file, streamed (see {@link deserialize}); a missing file, a FIFO or a device is a `Left` too.
- * @example loadCheckpoint("out/mlp.ckpt", model.init(key(0))) // right(trained parameters)
+ *
+ * @example
+ * ```ts
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * const file = join(tmpdir(), "params-example.tenfold");
+ * data.saveCheckpoint(file, { w: ones("2 2") });
+ * const loaded = data.loadCheckpoint(file, { w: zeros("2 2") }); // Right({ w }), or Left naming the file and the problem
+ * ```
  */
 export function loadCheckpoint(path: string, like?: undefined): Either<string, Tree>;
 export function loadCheckpoint<T>(path: string, like: T): Either<string, T>;

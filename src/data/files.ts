@@ -22,7 +22,18 @@ function kindOf(st: Stats): string {
   return "not a regular file";
 }
 
-/** A path that exists but is not a regular file (a FIFO, a device such as `/dev/zero`, a directory, a socket); an {@link InputError}. */
+/**
+ * A path that exists but is not a regular file (a FIFO, a device such as `/dev/zero`, a directory, a socket); an {@link InputError}.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await data.readIdx("/dev/zero");
+ * } catch (e) {
+ *   if (e instanceof data.NotRegularFileError) console.log(e.kind); // "a character device"
+ * }
+ * ```
+ */
 export class NotRegularFileError extends InputError {
   constructor(
     readonly path: string,
@@ -102,7 +113,11 @@ function alive(pid: number): boolean {
 /**
  * Removes the temporaries an interrupted atomic write to `path` left behind (those whose writing
  * process no longer exists); returns the removed paths. Another process's write in progress is left alone.
- * @example removeStaleTemps("out/mlp.ckpt") // ["out/mlp.ckpt.4242.l8k2x9.tmp"] after a killed save
+ *
+ * @example
+ * ```ts
+ * data.removeStaleTemps("out/mlp.ckpt"); // ["out/mlp.ckpt.4242.l8k2x9.tmp"] after a killed save, [] otherwise
+ * ```
  */
 export function removeStaleTemps(path: string): string[] {
   const dir = dirname(path);

@@ -51,7 +51,14 @@ function gzipHeader(bytes: Uint8Array, source: string): IdxHeader | null {
  * Parses an IDX file's bytes, gzipped or not (the host-independent `parseIdx` of `./idx-format.ts` takes
  * uncompressed ones); `source` names the file in errors. Decompression stops at the size the header
  * declares: a gzip bomb is an error after at most that many bytes, never a huge allocation.
- * @example parseIdx(readFileSync("t10k-labels-idx1-ubyte.gz"), "t10k-labels").dims // [10000]
+ *
+ * @example
+ * ```ts
+ * // A 1-d IDX file of two uint8 labels: magic 0x00000801, size 2, then the bytes.
+ * const idx = data.parseIdx(new Uint8Array([0, 0, 8, 1, 0, 0, 0, 2, 7, 3]), "labels");
+ * idx.dims; // [2]
+ * idx.data; // Uint8Array [7, 3]
+ * ```
  */
 export function parseIdx(bytes: Uint8Array, source: string): Idx {
   let buf = bytes;
@@ -140,7 +147,11 @@ function readPlain(path: string, fd: number, size: number, first: Uint8Array): I
 /**
  * Reads and parses an IDX file (gzipped or not), streamed: memory holds the declared payload, never more.
  * Unreadable, malformed or non-regular files (a FIFO, `/dev/zero`) are {@link InputError}s naming the file.
- * @example (await readIdx("data/t10k-labels-idx1-ubyte.gz")).dims // [10000]
+ *
+ * @example
+ * ```ts
+ * const read = (path: string) => data.readIdx(path); // gunzips .gz files; a bad header throws an InputError naming the file
+ * ```
  */
 export async function readIdx(path: string): Promise<Idx> {
   const { fd, size } = openRegularFile(path);
@@ -166,7 +177,11 @@ export interface IdxDatasetOptions {
  * Loads an MNIST-style image/label IDX pair (28×28 uint8 images, integer labels in `0..classes-1`) as a
  * {@link Split}. Every check names the file: the pixel type, ranks and image size, the counts of images
  * and labels, and each label's range ({@link LabelRangeError}: the index and value of the first bad one).
- * @example const test = await loadIdxDataset("data/t10k-images-idx3-ubyte", "data/t10k-labels-idx1-ubyte")
+ *
+ * @example
+ * ```ts
+ * const loadSplit = (dir: string) => data.loadIdxDataset(`${dir}/t10k-images-idx3-ubyte.gz`, `${dir}/t10k-labels-idx1-ubyte.gz`);
+ * ```
  */
 export async function loadIdxDataset(imagesPath: string, labelsPath: string, opts: IdxDatasetOptions = {}): Promise<Split> {
   const classes = opts.classes ?? 10;

@@ -76,6 +76,14 @@ export interface LinearOptions<Bias extends boolean = boolean> {
 /**
  * A dense layer `y = x · W + b` with `W: [in, out]`. Without options its initialization is PyTorch's
  * `nn.Linear` default (kaiming uniform with a = √5 for `W`, i.e. 𝒰(±1/√in), and 𝒰(±1/√in) for `b`).
+ *
+ * @example
+ * ```ts
+ * const layer = nn.linear(784, 10);
+ * const params = layer.init(random.key(0)); // { w: Tensor<[784, 10]>, b: Tensor<[10]> }
+ * const logits: Tensor<[32, 10]> = layer.apply(params, zeros("32 784"));
+ * const noBias = nn.linear(3, 2, { bias: false, init: nn.init.xavierUniform });
+ * ```
  */
 export function linear<const I extends number, const O extends number, const Bias extends boolean = true>(
   inFeatures: I, outFeatures: O, opts: LinearOptions<Bias> = {},
@@ -109,33 +117,119 @@ export function linear<const I extends number, const O extends number, const Bia
 // ---------------------------------------------------------------------------------------------
 // Parameter-free layers
 
-/** A shape-preserving, parameter-free layer from an elementwise (or per-row) function. */
+/**
+ * A shape-preserving, parameter-free layer from an elementwise (or per-row) function.
+ *
+ * @example
+ * ```ts
+ * // A parameter-free, shape-preserving layer from a function of the run-time tensor (how nn.relu is built).
+ * const passThrough = nn.activation("passThrough", (x) => x);
+ * passThrough.apply(null, tensor([[1, 2]])); // [[1, 2]]
+ * ```
+ */
 export function activation(name: string, f: (x: TensorImpl) => TensorImpl): ShapePreservingLayer {
   return { name, preservesShape: true, init: () => null, apply: (_p, x) => typed(f(impl(x))) };
 }
 
 const lift = (g: (x: Tensor<any, any>) => Tensor<any, any>) => (x: TensorImpl): TensorImpl => impl(g(typed(x)));
 
-/** max(x, 0). */
+/**
+ * max(x, 0).
+ *
+ * @example
+ * ```ts
+ * const y: Tensor<[1, 2]> = nn.relu.apply(null, tensor([[-2, 2]])); // [[0, 2]]
+ * const net = nn.sequential(nn.linear(4, 8), nn.relu, nn.linear(8, 2));
+ * ```
+ */
 export const relu: ShapePreservingLayer = activation("relu", lift(Ew.relu));
-/** Leaky relu with PyTorch's default slope 0.01 (use {@link leakyReluWith} for another). */
+/**
+ * Leaky relu with PyTorch's default slope 0.01 (use {@link leakyReluWith} for another).
+ *
+ * @example
+ * ```ts
+ * const y: Tensor<[1, 2]> = nn.leakyRelu.apply(null, tensor([[-2, 2]])); // [[-0.02, 2]]
+ * const net = nn.sequential(nn.linear(4, 8), nn.leakyRelu, nn.linear(8, 2));
+ * ```
+ */
 export const leakyRelu: ShapePreservingLayer = activation("leakyRelu", lift((x) => A.leakyRelu(x)));
-/** Leaky relu with a chosen negative slope. */
+/**
+ * Leaky relu with a chosen negative slope.
+ *
+ * @example
+ * ```ts
+ * const act = nn.leakyReluWith(0.2);
+ * const y: Tensor<[1, 2]> = act.apply(null, tensor([[-1, 1]])); // [[-0.2, 1]]
+ * ```
+ */
 export const leakyReluWith = (slope: number): ShapePreservingLayer => activation(`leakyRelu(${slope})`, lift((x) => A.leakyRelu(x, slope)));
-/** The logistic sigmoid. */
+/**
+ * The logistic sigmoid.
+ *
+ * @example
+ * ```ts
+ * const y: Tensor<[1, 2]> = nn.sigmoid.apply(null, tensor([[-2, 2]])); // [[0.1192, 0.8808]]
+ * const net = nn.sequential(nn.linear(4, 8), nn.sigmoid, nn.linear(8, 2));
+ * ```
+ */
 export const sigmoid: ShapePreservingLayer = activation("sigmoid", lift(Ew.sigmoid));
-/** Hyperbolic tangent. */
+/**
+ * Hyperbolic tangent.
+ *
+ * @example
+ * ```ts
+ * const y: Tensor<[1, 2]> = nn.tanh.apply(null, tensor([[-2, 2]])); // [[-0.9640, 0.9640]]
+ * const net = nn.sequential(nn.linear(4, 8), nn.tanh, nn.linear(8, 2));
+ * ```
+ */
 export const tanh: ShapePreservingLayer = activation("tanh", lift(Ew.tanh));
-/** Exact (erf) GELU, as PyTorch's default. */
+/**
+ * Exact (erf) GELU, as PyTorch's default.
+ *
+ * @example
+ * ```ts
+ * const y: Tensor<[1, 2]> = nn.gelu.apply(null, tensor([[-2, 2]])); // [[-0.0455, 1.9545]]
+ * const net = nn.sequential(nn.linear(4, 8), nn.gelu, nn.linear(8, 2));
+ * ```
+ */
 export const gelu: ShapePreservingLayer = activation("gelu", lift((x) => A.gelu(x)));
-/** Softmax over the last dim. */
+/**
+ * Softmax over the last dim.
+ *
+ * @example
+ * ```ts
+ * const p: Tensor<[1, 3]> = nn.softmax.apply(null, tensor([[1, 2, 3]])); // rows sum to 1
+ * ```
+ */
 export const softmax: ShapePreservingLayer = activation("softmax", lift((x) => A.softmax(x, -1)));
-/** Log-softmax over the last dim. */
+/**
+ * Log-softmax over the last dim.
+ *
+ * @example
+ * ```ts
+ * const lp: Tensor<[1, 3]> = nn.logSoftmax.apply(null, tensor([[1, 2, 3]])); // [[-2.4076, -1.4076, -0.4076]]
+ * ```
+ */
 export const logSoftmax: ShapePreservingLayer = activation("logSoftmax", lift((x) => A.logSoftmax(x, -1)));
-/** The identity. */
+/**
+ * The identity.
+ *
+ * @example
+ * ```ts
+ * const y: Tensor<[1, 2]> = nn.identity.apply(null, tensor([[-2, 2]])); // [[-2, 2]]
+ * const net = nn.sequential(nn.linear(4, 8), nn.identity, nn.linear(8, 2));
+ * ```
+ */
 export const identity: ShapePreservingLayer = activation("identity", (x) => x);
 
-/** Flattens every dim after the batch dim: `[B, 28, 28] → [B, 784]`. */
+/**
+ * Flattens every dim after the batch dim: `[B, 28, 28] → [B, 784]`.
+ *
+ * @example
+ * ```ts
+ * const flat: Tensor<[2, number]> = nn.flatten.apply(null, zeros("2 28 28")); // [2, 784] at run time
+ * ```
+ */
 export const flatten: Layer<null, Dim[], [number]> = {
   name: "flatten",
   init: () => null,
@@ -149,6 +243,14 @@ export const flatten: Layer<null, Dim[], [number]> = {
 /**
  * Inverted dropout: in training, zeroes each element with probability `p` and scales the rest by
  * 1/(1−p), so evaluation is the identity. Needs `{ key }` in the apply options when training.
+ *
+ * @example
+ * ```ts
+ * const drop = nn.dropout(0.5);
+ * const x = ones("2 4");
+ * const training: Tensor<[2, 4]> = drop.apply(null, x, { key: random.key(0) }); // zeros and 2s
+ * const evaluation: Tensor<[2, 4]> = drop.apply(null, x); // x itself
+ * ```
  */
 export function dropout(p: number): ShapePreservingLayer {
   if (!(p >= 0 && p <= 1)) throw new RangeError(`dropout: probability must be in [0, 1], got ${p}`);
@@ -226,6 +328,14 @@ export type Sequential<Ls extends readonly AnyLayer[]> = ChainOut<Ls, ChainIn<Ls
  * Composes layers left to right. Parameters are the tuple of each layer's parameters; `init` splits its
  * key into one key per layer, and `apply` does the same with the key in its options (for dropout).
  * Two adjacent layers whose shapes provably differ are a compile error (and always a run-time one).
+ *
+ * @example
+ * ```ts
+ * const net = nn.sequential(nn.linear(784, 200), nn.relu, nn.linear(200, 10));
+ * const params = net.init(random.key(0)); // one entry per layer: [{ w, b }, null, { w, b }]
+ * const logits: Tensor<[8, 10]> = net.apply(params, zeros("8 784"));
+ * net.name; // "sequential(linear(784, 200), relu, linear(200, 10))"
+ * ```
  */
 export function sequential<const Ls extends readonly AnyLayer[]>(...layers: Ls): Sequential<Ls> {
   const n = layers.length;
@@ -288,6 +398,13 @@ const asFn = (a: Activation): ((x: Tensor<any, any>, o?: ApplyOptions) => Tensor
  * A multilayer perceptron: `mlp([784, 200, 200, 10], { activation: relu, init: kaimingNormal })` is
  * dense layers 784→200→200→10 with the activation between them. Parameters are a tuple of
  * `{ w, b }` records, one per dense layer, typed with their shapes.
+ *
+ * @example
+ * ```ts
+ * const net = nn.mlp([784, 200, 200, 10], { init: nn.init.kaimingNormal });
+ * const params = net.init(random.key(0));
+ * const logits: Tensor<[32, 10]> = net.apply(params, zeros("32 784"));
+ * ```
  */
 export function mlp<const Sz extends readonly number[]>(sizes: Sz, opts: MlpOptions = {}): Layer<MlpParams<Sz>, [Sz[0]], [Last<Sz>]> {
   if (sizes.length < 2) throw new ShapeError("mlp", `needs at least two sizes (input and output), got [${sizes.join(", ")}]`);

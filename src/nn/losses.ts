@@ -244,6 +244,17 @@ export interface CrossEntropyFn {
  * Cross-entropy of logits against class indices (int32) or class probabilities (float), as
  * `torch.nn.functional.cross_entropy`: `crossEntropy(o, y)` equals `nllLoss(logSoftmax(o), y)`, computed
  * with the log-sum-exp trick so logits of ±1e4 give a finite loss and gradient.
+ *
+ * @function
+ * @example
+ * ```ts
+ * const logits = tensor([[2, 0.5, -1], [0, 0, 3]]);
+ * const labels = tensor([0, 2], "int32");
+ * const loss: Tensor<[]> = nn.crossEntropy(logits, labels); // mean over the batch
+ * const each: Tensor<[2]> = nn.crossEntropy(logits, labels, { reduction: "none" });
+ * const smoothed = nn.crossEntropy(logits, labels, { labelSmoothing: 0.1 });
+ * const piped: Tensor<[]> = pipe(logits, nn.crossEntropy(labels));
+ * ```
  */
 export const crossEntropy: CrossEntropyFn = curried((logits, target, opts?: ClassificationOptions) =>
   typed(crossEntropyRaw(impl(logits), impl(target), opts ?? {})),
@@ -262,6 +273,13 @@ export interface NllLossFn {
 /**
  * Negative log-likelihood of log-probabilities at class indices, as `torch.nn.functional.nll_loss`:
  * `−weight[y]·logp[y]` per element; the mean divides by the sum of the weights of non-ignored targets.
+ *
+ * @function
+ * @example
+ * ```ts
+ * const logProbs = logSoftmax(tensor([[2, 0.5, -1], [0, 0, 3]]));
+ * const loss: Tensor<[]> = nn.nllLoss(logProbs, tensor([0, 2], "int32")); // = crossEntropy of the logits
+ * ```
  */
 export const nllLoss: NllLossFn = curried((logProbs, target, opts?: ClassificationOptions) => {
   if ((opts?.labelSmoothing ?? 0) !== 0) throw new TypeError("nllLoss: labelSmoothing applies to crossEntropy only");
@@ -291,13 +309,30 @@ function pointwise<O extends object>(op: string, f: (x: T, y: T, opts: O) => T):
   }) as PointwiseLoss<O>;
 }
 
-/** Mean squared error (x − y)². */
+/**
+ * Mean squared error (x − y)².
+ *
+ * @function
+ * @example
+ * ```ts
+ * const loss: Tensor<[]> = nn.mse(tensor([1, 2, 3]), tensor([1, 2, 5])); // (0 + 0 + 4) / 3 = 1.3333
+ * const each: Tensor<[3]> = nn.mse(tensor([1, 2, 3]), tensor([1, 2, 5]), { reduction: "none" }); // [0, 0, 4]
+ * ```
+ */
 export const mse: PointwiseLoss = pointwise("mse", (x, y) => {
   const d = E.sub(x, y);
   return E.mul(d, d);
 });
 
-/** Mean absolute error |x − y|. */
+/**
+ * Mean absolute error |x − y|.
+ *
+ * @function
+ * @example
+ * ```ts
+ * const loss: Tensor<[]> = nn.l1(tensor([1, 2, 3]), tensor([1, 2, 5])); // 2 / 3
+ * ```
+ */
 export const l1: PointwiseLoss = pointwise("l1", (x, y) => E.abs(E.sub(x, y)));
 
 /** Options of {@link huber}. */
@@ -306,7 +341,15 @@ export interface HuberOptions {
   readonly delta?: number;
 }
 
-/** Huber loss (PyTorch `huber_loss`): ½d² for |d| < δ, else δ(|d| − ½δ). */
+/**
+ * Huber loss (PyTorch `huber_loss`): ½d² for |d| < δ, else δ(|d| − ½δ).
+ *
+ * @function
+ * @example
+ * ```ts
+ * const loss: Tensor<[]> = nn.huber(tensor([0, 0]), tensor([0.5, 3]), { delta: 1 }); // (0.125 + 2.5) / 2 = 1.3125
+ * ```
+ */
 export const huber: PointwiseLoss<HuberOptions> = pointwise("huber", (x, y, o) => {
   const delta = o.delta ?? 1;
   if (!(delta > 0)) throw new RangeError(`huber: delta must be positive, got ${delta}`);
@@ -321,7 +364,15 @@ export interface SmoothL1Options {
   readonly beta?: number;
 }
 
-/** Smooth L1 (PyTorch `smooth_l1_loss`): ½d²/β for |d| < β, else |d| − ½β. Equals huber/δ for β = δ. */
+/**
+ * Smooth L1 (PyTorch `smooth_l1_loss`): ½d²/β for |d| < β, else |d| − ½β. Equals huber/δ for β = δ.
+ *
+ * @function
+ * @example
+ * ```ts
+ * const loss: Tensor<[]> = nn.smoothL1(tensor([0, 0]), tensor([0.5, 3]), { beta: 1 }); // (0.125 + 2.5) / 2 = 1.3125
+ * ```
+ */
 export const smoothL1: PointwiseLoss<SmoothL1Options> = pointwise("smoothL1", (x, y, o) => {
   const beta = o.beta ?? 1;
   if (!(beta >= 0)) throw new RangeError(`smoothL1: beta must be non-negative, got ${beta}`);
@@ -397,6 +448,12 @@ const bceElementwise = customVjp(
  * −w·(y·log x + (1−y)·log(1−x)), each log clamped to ≥ −100 so x ∈ {0, 1} gives a finite loss (100).
  * Gradients are PyTorch's: (x − y) / max((1 − x)·x, 1e−12) for the input (±1e12 at x ∈ {0, 1}, not the
  * clamp's 0) and −logit(x) for the target; `weight` receives the per-element loss.
+ *
+ * @function
+ * @example
+ * ```ts
+ * const loss: Tensor<[]> = nn.binaryCrossEntropy(tensor([0.9, 0.2]), tensor([1, 0])); // −(log 0.9 + log 0.8) / 2 = 0.1643
+ * ```
  */
 export const binaryCrossEntropy: PointwiseLoss<BceOptions> = pointwise("binaryCrossEntropy", (x, y, o) => {
   const l = impl(bceElementwise(typed(x), typed(y)));
@@ -414,6 +471,12 @@ export interface BceWithLogitsOptions extends BceOptions {
  * (1−y)·softplus(x) + p·y·softplus(−x), with `p` the positive weight. This is PyTorch's
  * (1−y)·x + (1 + (p−1)·y)·softplus(−x) regrouped so that no term cancels another: there, x + softplus(−x)
  * for a very negative x rounds log(1 + eˣ) away (x = −30, y = 0 gives 0 instead of 9.4e−14).
+ *
+ * @function
+ * @example
+ * ```ts
+ * const loss: Tensor<[]> = nn.binaryCrossEntropyWithLogits(tensor([100, -100]), tensor([1, 0])); // 0, without overflow
+ * ```
  */
 export const binaryCrossEntropyWithLogits: PointwiseLoss<BceWithLogitsOptions> = pointwise("binaryCrossEntropyWithLogits", (x, y, o) => {
   const tail = E.log1p(E.exp(E.neg(E.abs(x))));
@@ -469,6 +532,13 @@ function entr(x: T): T {
  * KL(target ‖ exp(input)) with `input` given as log-probabilities, as `torch.nn.functional.kl_div`:
  * pointwise `y·(log y − x)` (0 where y = 0), or `eʸ·(y − x)` with `logTarget`. The default reduction
  * is PyTorch's `mean` over all elements; `batchmean` (sum / input.shape[0]) is the mathematical KL.
+ *
+ * @function
+ * @example
+ * ```ts
+ * const p = tensor([[0.5, 0.5]]);
+ * const loss = nn.klDiv(log(p), p, { reduction: "batchmean" }); // 0: the same distribution
+ * ```
  */
 export const klDiv: KlDivFn = curried((input, target, opts?: KlDivOptions) => {
   const op = "klDiv";
@@ -504,6 +574,12 @@ export interface EntropyFn {
  * Shannon entropy −Σ p·log p along `axis` (0·log 0 = 0; a negative p gives −∞ and NaN stays NaN, as
  * `torch.special.entr`), in nats or, with `base: 2`, bits:
  * `entropy(tensor([0.25, 0.25, 0.25, 0.25]), { base: 2 })` is 2.
+ *
+ * @function
+ * @example
+ * ```ts
+ * const bits: Tensor<[2]> = nn.entropy(tensor([[0.25, 0.25, 0.25, 0.25], [1, 0, 0, 0]]), { base: 2 }); // [2, 0]
+ * ```
  */
 export const entropy: EntropyFn = ((p: Tensor<any, any>, opts?: EntropyOptions) => {
   const op = "entropy";

@@ -30,24 +30,53 @@ export function softmaxRaw(x: TensorImpl, axis: number): TensorImpl {
   return E.div(e, R.sum(e, ax, true));
 }
 
-/** Softmax along `axis` (default −1): rows sum to 1, unchanged by adding a constant to a row. */
+/**
+ * Softmax along `axis` (default −1): rows sum to 1, unchanged by adding a constant to a row.
+ *
+ * @example
+ * ```ts
+ * const p: Tensor<[2, 3]> = softmax(tensor([[1, 2, 3], [1, 1, 1]])); // rows sum to 1
+ * ```
+ */
 export function softmax<S extends Shape, D extends DType>(x: Tensor<S, D>, axis = -1): Tensor<S, D> {
   return typed(softmaxRaw(operand(x), axis));
 }
 
-/** log(softmax(x)) along `axis` (default −1), computed stably with the log-sum-exp trick. */
+/**
+ * log(softmax(x)) along `axis` (default −1), computed stably with the log-sum-exp trick.
+ *
+ * @example
+ * ```ts
+ * const lp: Tensor<[3]> = logSoftmax(tensor([1000, 0, -1000])); // [0, -1000, -2000], no overflow
+ * ```
+ */
 export function logSoftmax<S extends Shape, D extends DType>(x: Tensor<S, D>, axis = -1): Tensor<S, D> {
   return typed(logSoftmaxRaw(operand(x), axis));
 }
 
-/** max(x, 0) + slope·min(x, 0) (PyTorch's default slope 0.01). */
+/**
+ * max(x, 0) + slope·min(x, 0) (PyTorch's default slope 0.01).
+ *
+ * @example
+ * ```ts
+ * const y: Tensor<[2]> = leakyRelu(tensor([-10, 10]), 0.1); // [-1, 10]
+ * ```
+ */
 export function leakyRelu<S extends Shape, D extends DType>(x: Tensor<S, D>, slope = 0.01): Tensor<S, D> {
   const t = operand(x);
   // where, not max + slope·min: the derivative at 0 is the slope, as in PyTorch.
   return typed(E.where(E.gt(t, constant(0, t.dtype)), t, E.mul(constant(slope, t.dtype), t)));
 }
 
-/** GELU, exact (erf) by default as in PyTorch, or the tanh approximation. */
+/**
+ * GELU, exact (erf) by default as in PyTorch, or the tanh approximation.
+ *
+ * @example
+ * ```ts
+ * const y: Tensor<[3]> = gelu(tensor([-1, 0, 1])); // [-0.1587, 0, 0.8413]
+ * const fast: Tensor<[3]> = gelu(tensor([-1, 0, 1]), "tanh");
+ * ```
+ */
 export function gelu<S extends Shape, D extends DType>(x: Tensor<S, D>, approximate: "none" | "tanh" = "none"): Tensor<S, D> {
   const t = f(operand(x));
   const c = (v: number): TensorImpl => constant(v, t.dtype);
@@ -58,7 +87,14 @@ export function gelu<S extends Shape, D extends DType>(x: Tensor<S, D>, approxim
   return typed(E.mul(E.mul(c(0.5), t), E.add(c(1), E.erf(E.mul(t, c(Math.SQRT1_2))))));
 }
 
-/** log(1 + eˣ), stable: max(x, 0) + log1p(e^−|x|). */
+/**
+ * log(1 + eˣ), stable: max(x, 0) + log1p(e^−|x|).
+ *
+ * @example
+ * ```ts
+ * const y: Tensor<[2]> = softplus(tensor([0, 100])); // [0.6931, 100]
+ * ```
+ */
 export function softplus<S extends Shape, D extends DType>(x: Tensor<S, D>): Tensor<S, D> {
   return typed(softplusRaw(operand(x)));
 }
@@ -69,7 +105,14 @@ export function softplusRaw(x: TensorImpl): TensorImpl {
   return E.add(E.maximum(t, constant(0, t.dtype)), E.log1p(E.exp(E.neg(E.abs(t)))));
 }
 
-/** log σ(x) = −softplus(−x), stable for large |x|. */
+/**
+ * log σ(x) = −softplus(−x), stable for large |x|.
+ *
+ * @example
+ * ```ts
+ * const y: Tensor<[2]> = logSigmoid(tensor([0, -100])); // [-0.6931, -100]
+ * ```
+ */
 export function logSigmoid<S extends Shape, D extends DType>(x: Tensor<S, D>): Tensor<S, D> {
   return typed(E.neg(softplusRaw(E.neg(operand(x)))));
 }

@@ -68,28 +68,60 @@ function make(op: string, spec: string, args: readonly unknown[], fill: (data: R
   return typed(new Concrete(r.sizes, d, data, r.names.some((x) => x !== null) ? r.names : noNames(r.sizes.length)));
 }
 
-/** A tensor of zeros: `zeros("B 784", { B: 32 })`, `zeros("2 3", "int32")`. */
+/**
+ * A tensor of zeros: `zeros("B 784", { B: 32 })`, `zeros("2 3", "int32")`.
+ *
+ * @example
+ * ```ts
+ * const w: Tensor<[784, 10]> = zeros("784 10");
+ * const batch: Tensor<["B", 784]> = zeros("B 784", { B: 32 });
+ * const ids: Tensor<[4], "int32"> = zeros("4", "int32");
+ * ```
+ */
 export function zeros<const S extends string>(spec: SpecArg<S, "zeros">, ...sizes: SizeArgs<S>): Tensor<ShapeOf<S>, "float32">;
 export function zeros<const S extends string, D extends DType>(spec: SpecArg<S, "zeros">, ...args: CreateArgs<S, D>): Tensor<ShapeOf<S>, D>;
 export function zeros(spec: string, ...args: unknown[]): AnyTensor {
   return make("zeros", spec, args, () => {});
 }
 
-/** A tensor of ones. */
+/**
+ * A tensor of ones.
+ *
+ * @example
+ * ```ts
+ * const b: Tensor<[10]> = ones("10");
+ * const f: Tensor<[2, 2], "float64"> = ones("2 2", "float64");
+ * ```
+ */
 export function ones<const S extends string>(spec: SpecArg<S, "ones">, ...sizes: SizeArgs<S>): Tensor<ShapeOf<S>, "float32">;
 export function ones<const S extends string, D extends DType>(spec: SpecArg<S, "ones">, ...args: CreateArgs<S, D>): Tensor<ShapeOf<S>, D>;
 export function ones(spec: string, ...args: unknown[]): AnyTensor {
   return make("ones", spec, args, (d) => d.fill(1));
 }
 
-/** A tensor filled with `value`. */
+/**
+ * A tensor filled with `value`.
+ *
+ * @example
+ * ```ts
+ * const sevens: Tensor<[2, 3]> = full("2 3", 7);
+ * ```
+ */
 export function full<const S extends string>(spec: SpecArg<S, "full">, value: number, ...sizes: SizeArgs<S>): Tensor<ShapeOf<S>, "float32">;
 export function full<const S extends string, D extends DType>(spec: SpecArg<S, "full">, value: number, ...args: CreateArgs<S, D>): Tensor<ShapeOf<S>, D>;
 export function full(spec: string, value: number, ...args: unknown[]): AnyTensor {
   return make("full", spec, args, (d) => d.fill(value));
 }
 
-/** A tensor from flat row-major data: `fromArray([1, 2, 3, 4, 5, 6], "2 3")`. Checks the length. */
+/**
+ * A tensor from flat row-major data: `fromArray([1, 2, 3, 4, 5, 6], "2 3")`. Checks the length.
+ *
+ * @example
+ * ```ts
+ * const x: Tensor<[2, 3]> = fromArray(new Float32Array([1, 2, 3, 4, 5, 6]), "2 3");
+ * const b: Tensor<["B", 3]> = fromArray([1, 2, 3, 4, 5, 6], "B 3", { B: 2 });
+ * ```
+ */
 export function fromArray<const S extends string>(data: ArrayLike<number>, spec: SpecArg<S, "fromArray">, ...sizes: SizeArgs<S>): Tensor<ShapeOf<S>, "float32">;
 export function fromArray<const S extends string, D extends DType>(data: ArrayLike<number>, spec: SpecArg<S, "fromArray">, ...args: CreateArgs<S, D>): Tensor<ShapeOf<S>, D>;
 export function fromArray(data: ArrayLike<number>, spec: string, ...args: unknown[]): AnyTensor {
@@ -121,6 +153,13 @@ export type NestedInput = number | boolean | readonly NestedInput[];
  * `tensor([[1, 2, 3], [4, 5, 6]])` is a `Tensor<[2, 3]>`. Ragged input throws a `ShapeError`.
  * Data of type `any` (a `JSON.parse` result) gives `Tensor<Dim[]>`, a shape known only at run time: decode
  * untrusted data with `data.decodeTensor("B 784")` instead, or check a tensor with `assertShape(x, "B 784")`.
+ *
+ * @example
+ * ```ts
+ * const m: Tensor<[2, 3]> = tensor([[1, 2, 3], [4, 5, 6]]);
+ * const labels: Tensor<[3], "int32"> = tensor([0, 2, 1], "int32");
+ * const mask: Tensor<[2], "bool"> = tensor([true, false]);
+ * ```
  */
 export function tensor<const T extends NestedInput, D extends DType = 0 extends 1 & T ? "float32" : T extends boolean | readonly boolean[] | readonly (readonly boolean[])[] ? "bool" : "float32">(
   data: T, dtype?: D,
@@ -150,7 +189,15 @@ export function tensor<const T extends NestedInput, D extends DType = 0 extends 
   return typed(new Concrete(shape, d, out));
 }
 
-/** A rank-0 tensor. */
+/**
+ * A rank-0 tensor.
+ *
+ * @example
+ * ```ts
+ * const s: Tensor<[]> = scalar(2.5);
+ * const n: Tensor<[], "int32"> = scalar(3, "int32");
+ * ```
+ */
 export function scalar<D extends DType = "float32">(value: number | boolean, dtype?: D): Tensor<[], D> {
   const d: DType = dtypeArg("scalar", dtype) ?? (typeof value === "boolean" ? "bool" : "float32");
   const out = alloc(d, 1);
@@ -158,7 +205,15 @@ export function scalar<D extends DType = "float32">(value: number | boolean, dty
   return typed(new Concrete([], d, out));
 }
 
-/** `[0, 1, …, n−1]` (float32 unless a dtype is given): `arange(4)` is a `Tensor<[4]>`. */
+/**
+ * `[0, 1, …, n−1]` (float32 unless a dtype is given): `arange(4)` is a `Tensor<[4]>`.
+ *
+ * @example
+ * ```ts
+ * const r: Tensor<[5]> = arange(5); // [0, 1, 2, 3, 4]
+ * const odd: Tensor<[number]> = arange(1, 10, 2); // [1, 3, 5, 7, 9]
+ * ```
+ */
 export function arange<const N extends number, D extends DType = "float32">(n: N, dtype?: D): Tensor<[N], D>;
 /** `[start, start+step, …)` below `stop`. */
 export function arange<D extends DType = "float32">(start: number, stop: number, step?: number, dtype?: D): Tensor<[number], D>;
@@ -183,7 +238,14 @@ export function arange(a: number, b?: number | DType, c?: number | DType, e?: DT
   return typed(new Concrete([n], dtype, out));
 }
 
-/** `num` evenly spaced values from `start` to `stop` inclusive. */
+/**
+ * `num` evenly spaced values from `start` to `stop` inclusive.
+ *
+ * @example
+ * ```ts
+ * const grid: Tensor<[5]> = linspace(0, 1, 5); // [0, 0.25, 0.5, 0.75, 1]
+ * ```
+ */
 export function linspace<const N extends number, D extends DType = "float32">(start: number, stop: number, num: N, dtype?: D): Tensor<[N], D> {
   if (!Number.isInteger(num) || num < 0) throw new ShapeError("linspace", `num must be a non-negative integer, got ${num}`);
   const d: DType = dtypeArg("linspace", dtype) ?? "float32";
@@ -194,7 +256,14 @@ export function linspace<const N extends number, D extends DType = "float32">(st
   return typed(new Concrete([num], d, out));
 }
 
-/** The `n×n` identity matrix. */
+/**
+ * The `n×n` identity matrix.
+ *
+ * @example
+ * ```ts
+ * const i3: Tensor<[3, 3]> = eye(3);
+ * ```
+ */
 export function eye<const N extends number, D extends DType = "float32">(n: N, dtype?: D): Tensor<[N, N], D> {
   if (!Number.isInteger(n) || n < 0) throw new ShapeError("eye", `n must be a non-negative integer, got ${n}`);
   const d: DType = dtypeArg("eye", dtype) ?? "float32";
@@ -204,13 +273,27 @@ export function eye<const N extends number, D extends DType = "float32">(n: N, d
   return typed(new Concrete([n, n], d, out));
 }
 
-/** Zeros of the same shape and dtype as `x`. */
+/**
+ * Zeros of the same shape and dtype as `x`.
+ *
+ * @example
+ * ```ts
+ * const z: Tensor<[2, 3]> = zerosLike(tensor([[1, 2, 3], [4, 5, 6]]));
+ * ```
+ */
 export function zerosLike<S extends Shape, D extends DType>(x: Tensor<S, D>): Tensor<S, D> {
   const t = impl(x);
   return typed(new Concrete(t.shape, t.dtype, alloc(t.dtype, t.size), t.names));
 }
 
-/** Ones of the same shape and dtype as `x`. */
+/**
+ * Ones of the same shape and dtype as `x`.
+ *
+ * @example
+ * ```ts
+ * const o: Tensor<[2]> = onesLike(tensor([5, 6]));
+ * ```
+ */
 export function onesLike<S extends Shape, D extends DType>(x: Tensor<S, D>): Tensor<S, D> {
   const t = impl(x);
   const d = alloc(t.dtype, t.size);

@@ -28,7 +28,21 @@ export function matmulRaw(a: TensorImpl, b: TensorImpl): TensorImpl {
   return reshape(out, s);
 }
 
-/** Matrix product (batched over leading dims, which broadcast). */
+/**
+ * Matrix product (batched over leading dims, which broadcast).
+ *
+ * @function
+ *
+ * @example
+ * ```ts
+ * const x: Tensor<[2, 3]> = tensor([[1, 2, 3], [4, 5, 6]]);
+ * const w: Tensor<[3, 4]> = ones("3 4");
+ * const y: Tensor<[2, 4]> = matmul(x, w);
+ * const piped: Tensor<[2, 4]> = pipe(x, matmul(w));
+ * const batched: Tensor<[8, 2, 4]> = matmul(zeros("8 2 3"), w);
+ * // matmul(x, zeros("4 2"))  ← does not compile: "matmul: inner dimensions 3 and 4 differ"
+ * ```
+ */
 export const matmul: MatmulOp = ((a: Tensor<any, any>, b?: Tensor<any, any>) =>
   b === undefined ? (x: Tensor<any, any>) => typed(matmulRaw(operand(x), operand(a))) : typed(matmulRaw(operand(a), operand(b)))) as MatmulOp;
 
@@ -37,6 +51,12 @@ type ShapesOf<T extends readonly Tensor<any, any>[]> = { readonly [K in keyof T]
 /**
  * Einstein summation: `einsum("bi,ij->bj", x, w)`. The spec is checked against the operands' ranks
  * and shared dims at compile time. Without `->`, the output is the letters used once, sorted.
+ *
+ * @example
+ * ```ts
+ * const y: Tensor<[2, 4]> = einsum("bi,ij->bj", zeros("2 3"), zeros("3 4"));
+ * const inner: Tensor<[]> = einsum("ij,ij->", ones("2 3"), ones("2 3")); // 6
+ * ```
  */
 export function einsum<const Spec extends string, const Ops extends readonly Tensor<any, any>[]>(
   spec: ErrorIf<EinsumError<Spec, ShapesOf<Ops>>, Spec>, ...operands: Ops

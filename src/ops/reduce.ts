@@ -51,9 +51,32 @@ function reduction<Name extends string, Out extends DType | "same" | "float" = "
   return ((a: unknown, b?: O) => (isTensor(a) ? run(a, b) : (x: unknown) => run(x, a as O))) as ReduceOp<Name, Out, Extra>;
 }
 
-/** Sum of elements. */
+/**
+ * Sum of elements.
+ *
+ * @function
+ * @example
+ * ```ts
+ * const x = tensor([[1, 2, 3], [4, 5, 6]]);
+ * const total: Tensor<[]> = sum(x); // 21
+ * const rows: Tensor<[2]> = sum(x, { axis: 1 }); // [6, 15]
+ * const kept: Tensor<[2, 1]> = sum(x, { axis: 1, keepdims: true }); // [[6], [15]]
+ * const cols: Tensor<[3]> = pipe(x, sum({ axis: 0 })); // [5, 7, 9]
+ * ```
+ */
 export const sum = reduction("sum", R.sum);
-/** Arithmetic mean (integers give float32). */
+/**
+ * Arithmetic mean (integers give float32).
+ *
+ * @function
+ * @example
+ * ```ts
+ * const x = tensor([[1, 2, 3], [4, 5, 6]]);
+ * const all: Tensor<[]> = mean(x); // 3.5
+ * const rows: Tensor<[2]> = mean(x, { axis: 1 }); // [2, 5]
+ * const ints: Tensor<[], "float32"> = mean(tensor([1, 2], "int32")); // 1.5
+ * ```
+ */
 export const mean = reduction<"mean", "float">("mean", (x, axes, keep) => {
   const n = axes.reduce((p, a) => p * x.shape[a]!, 1);
   const xf = isFloat(x.dtype) ? x : E.cast(x, "float32");
@@ -93,6 +116,14 @@ const varianceDType = (x: TensorImpl): FloatDType => (x.dtype === "float64" ? "f
 /**
  * Variance, as `torch.var`: `correction` 1 (the default, unbiased) divides by N − 1, 0 by N; N − correction ≤ 0
  * gives ∞ or NaN like PyTorch. Integers give float32. Named `variance` because `var` is a keyword.
+ *
+ * @function
+ * @example
+ * ```ts
+ * const x = tensor([[1, 2, 3], [4, 5, 6]]);
+ * const v: Tensor<[2]> = variance(x, { axis: 1 }); // [1, 1] (unbiased, correction 1)
+ * const pop: Tensor<[2]> = variance(x, { axis: 1, correction: 0 }); // [0.6667, 0.6667]
+ * ```
  */
 export const variance = reduction<"variance", "float", VarianceOptions>("variance", (x, axes, keep, o) =>
   E.cast(varianceRaw("variance", x, axes, keep, o.correction), varianceDType(x)),
@@ -101,6 +132,13 @@ export const variance = reduction<"variance", "float", VarianceOptions>("varianc
 /**
  * Standard deviation √variance, as `torch.std` (same `correction`). Where it is 0 its gradient is 0, as in
  * PyTorch, rather than the 0·∞ = NaN of differentiating √ at 0.
+ *
+ * @function
+ * @example
+ * ```ts
+ * const x = tensor([[1, 2, 3], [4, 5, 6]]);
+ * const s: Tensor<[2]> = std(x, { axis: 1 }); // [1, 1]
+ * ```
  */
 export const std = reduction<"std", "float", VarianceOptions>("std", (x, axes, keep, o) => {
   const v = varianceRaw("std", x, axes, keep, o.correction);
@@ -110,14 +148,51 @@ export const std = reduction<"std", "float", VarianceOptions>("std", (x, axes, k
   return E.cast(E.where(isZero, zero, E.sqrt(E.where(isZero, constant(1, v.dtype), v))), varianceDType(x));
 });
 
-/** Maximum; ties share the gradient evenly. */
+/**
+ * Maximum; ties share the gradient evenly.
+ *
+ * @function
+ * @example
+ * ```ts
+ * const x = tensor([[1, 2, 3], [4, 5, 6]]);
+ * const m: Tensor<[]> = max(x); // 6
+ * const rows: Tensor<[2]> = max(x, { axis: 1 }); // [3, 6]
+ * ```
+ */
 export const max = reduction("max", R.max);
-/** Minimum; ties share the gradient evenly. */
+/**
+ * Minimum; ties share the gradient evenly.
+ *
+ * @function
+ * @example
+ * ```ts
+ * const x = tensor([[1, 2, 3], [4, 5, 6]]);
+ * const m: Tensor<[3]> = min(x, { axis: 0 }); // [1, 2, 3]
+ * ```
+ */
 export const min = reduction("min", R.min);
 
-/** Index of the largest value along one axis (of the flattened tensor when no axis is given), int32. */
+/**
+ * Index of the largest value along one axis (of the flattened tensor when no axis is given), int32.
+ *
+ * @function
+ * @example
+ * ```ts
+ * const x = tensor([[1, 2, 3], [4, 5, 6]]);
+ * const i: Tensor<[2], "int32"> = argmax(x, { axis: 1 }); // [2, 2]
+ * ```
+ */
 export const argmax = reduction<"argmax", "int32">("argmax", (x, axes, keep) => argReduce(R.argmax, x, axes, keep));
-/** Index of the smallest value along one axis, int32. */
+/**
+ * Index of the smallest value along one axis, int32.
+ *
+ * @function
+ * @example
+ * ```ts
+ * const x = tensor([[1, 2, 3], [4, 5, 6]]);
+ * const i: Tensor<[3], "int32"> = argmin(x, { axis: 0 }); // [0, 0, 0]
+ * ```
+ */
 export const argmin = reduction<"argmin", "int32">("argmin", (x, axes, keep) => argReduce(R.argmin, x, axes, keep));
 
 function argReduce(f: (x: TensorImpl, axis: number, keep: boolean) => TensorImpl, x: TensorImpl, axes: number[], keep: boolean): TensorImpl {
@@ -132,6 +207,14 @@ function argReduce(f: (x: TensorImpl, axis: number, keep: boolean) => TensorImpl
  * log Σ exp(x), stable for inputs of any magnitude: m + log Σ exp(x − m) with m the row maximum, held
  * constant for differentiation (which leaves the gradient, softmax, unchanged). As `torch.logsumexp`, a row
  * of −∞ gives −∞ and one holding +∞ gives +∞.
+ *
+ * @function
+ * @example
+ * ```ts
+ * const x = tensor([[1, 2, 3], [4, 5, 6]]);
+ * const l: Tensor<[2]> = logsumexp(x, { axis: 1 }); // [3.4076, 6.4076], log Σ eˣ without overflow
+ * const big: Tensor<[]> = logsumexp(tensor([1000, 1000])); // 1000.6931
+ * ```
  */
 export const logsumexp = reduction("logsumexp", (x, axes, keep) => logsumexpRaw(x, axes, keep));
 

@@ -12,6 +12,11 @@ export type CumsumDType<D extends DType> = D extends "bool" ? "int32" : D;
 /**
  * Cumulative sum along `axis` (negative counts from the end), as `torch.cumsum`: element i is the sum of
  * elements 0..i. Shape preserving; float32 sums accumulate in float64 and are rounded once, as PyTorch's CPU kernel does.
+ *
+ * @example
+ * ```ts
+ * const c: Tensor<[2, 3]> = cumsum(tensor([[1, 2, 3], [4, 5, 6]]), 1); // [[1, 3, 6], [4, 9, 15]]
+ * ```
  */
 export function cumsum<S extends Shape, D extends DType, const A extends number>(x: Tensor<S, D>, axis: ErrorIf<AxesError<S, A, "cumsum">, A>): Tensor<S, CumsumDType<D>>;
 /** Curried cumsum for `pipe`: `pipe(x, cumsum(1))`. */

@@ -47,6 +47,14 @@ function resolveTarget(x: TensorImpl, spec: string, sizes: DimSizes): { shape: n
  * Reshapes to a shape spec: `reshape(x, "B 784")`, or curried `pipe(x, reshape("B 784"))`. Checked at compile
  * time where dims are literals (`[28, 28] → "784"` compiles, `→ "785"` does not) and always at run time. A name
  * not bound in `x` nor given in `sizes` is inferred from the element count (like −1 in NumPy).
+ *
+ * @example
+ * ```ts
+ * const x = tensor([[1, 2, 3], [4, 5, 6]]);
+ * const r: Tensor<[3, 2]> = reshape(x, "3 2");
+ * const flat: Tensor<[6]> = pipe(x, reshape("6"));
+ * // reshape(x, "4 2")  ← does not compile: "reshape: cannot reshape [2, 3] (6 elements) into [4, 2] (8 elements)"
+ * ```
  */
 export function reshape<const T extends string>(spec: SpecArg<T, "reshape">, sizes?: DimSizes): <S extends Shape, D extends DType>(x: ErrorIf<ReshapeError<S, ShapeOf<T>>, Tensor<S, D>>) => Tensor<ShapeOf<T>, D>;
 // The direct form comes last: TypeScript 7 prints only the last overload's error, and this one carries the message.
@@ -63,7 +71,15 @@ export function reshape(a: unknown, b?: unknown, c?: unknown): unknown {
   return (x: Tensor<any, any>) => run(x, a as string, b as DimSizes | undefined);
 }
 
-/** Merges dims `start..end` (inclusive, negative from the end) into one. */
+/**
+ * Merges dims `start..end` (inclusive, negative from the end) into one.
+ *
+ * @example
+ * ```ts
+ * const f: Tensor<[2, 12]> = flatten(zeros("2 3 4"), 1);
+ * const all: Tensor<[24]> = flatten(zeros("2 3 4"));
+ * ```
+ */
 export function flatten<S extends Shape, D extends DType, Start extends number = 0, End extends number = -1>(
   x: Tensor<S, D>, start?: Start, end?: End,
 ): Tensor<FlattenShape<S, Start, End>, D> {
@@ -77,7 +93,14 @@ export function flatten<S extends Shape, D extends DType, Start extends number =
   return typed(S.reshape(xi, shape));
 }
 
-/** Swaps the last two dims (the matrix transpose, batched). */
+/**
+ * Swaps the last two dims (the matrix transpose, batched).
+ *
+ * @example
+ * ```ts
+ * const t: Tensor<[3, 2]> = transpose(zeros("2 3"));
+ * ```
+ */
 export function transpose<S extends Shape, D extends DType>(x: ErrorIf<TransposeError<S>, Tensor<S, D>>): Tensor<TransposeShape<S>, D> {
   const xi = t(x as Tensor<any, any>);
   const r = xi.shape.length;
@@ -88,7 +111,14 @@ export function transpose<S extends Shape, D extends DType>(x: ErrorIf<Transpose
   return typed(S.transpose(xi, perm));
 }
 
-/** Reorders dims: output dim i is input dim `perm[i]`. Curried: `pipe(x, permute([1, 0]))`. */
+/**
+ * Reorders dims: output dim i is input dim `perm[i]`. Curried: `pipe(x, permute([1, 0]))`.
+ *
+ * @example
+ * ```ts
+ * const p: Tensor<[4, 2, 3]> = permute(zeros("2 3 4"), [2, 0, 1]);
+ * ```
+ */
 export function permute<S extends Shape, D extends DType, const P extends readonly number[]>(x: Tensor<S, D>, perm: ErrorIf<PermuteError<S, P>, P>): Tensor<PermuteShape<S, P>, D>;
 export function permute<const P extends readonly number[]>(perm: P): <S extends Shape, D extends DType>(x: ErrorIf<PermuteError<S, P>, Tensor<S, D>>) => Tensor<PermuteShape<S, P>, D>;
 export function permute(a: unknown, b?: unknown): unknown {
@@ -99,7 +129,14 @@ export function permute(a: unknown, b?: unknown): unknown {
   return isTensor(a) ? run(a, b as readonly number[]) : (x: Tensor<any, any>) => run(x, a as readonly number[]);
 }
 
-/** Inserts a size-1 dim at `axis` (negative counts from the end of the result). */
+/**
+ * Inserts a size-1 dim at `axis` (negative counts from the end of the result).
+ *
+ * @example
+ * ```ts
+ * const col: Tensor<[3, 1]> = expandDims(tensor([1, 2, 3]), 1);
+ * ```
+ */
 export function expandDims<S extends Shape, D extends DType, const A extends number>(x: Tensor<S, D>, axis: A): Tensor<ExpandDimsShape<S, A>, D> {
   const xi = t(x);
   const a = normAxis("expandDims", axis, xi.shape.length + 1);
@@ -110,7 +147,15 @@ export function expandDims<S extends Shape, D extends DType, const A extends num
   return typed(S.reshape(xi, shape, names));
 }
 
-/** Removes size-1 dims: the one at `axis`, or all of them. */
+/**
+ * Removes size-1 dims: the one at `axis`, or all of them.
+ *
+ * @example
+ * ```ts
+ * const v: Tensor<[3]> = squeeze(zeros("3 1"), 1);
+ * const all: Tensor<[3]> = squeeze(zeros("1 3 1"));
+ * ```
+ */
 export function squeeze<S extends Shape, D extends DType, const A extends number | undefined = undefined>(
   x: Tensor<S, D>, axis?: ErrorIf<SqueezeError<S, A>, A>,
 ): Tensor<SqueezeShape<S, A>, D> {
@@ -128,7 +173,15 @@ export function squeeze<S extends Shape, D extends DType, const A extends number
 type ShapesOf<T extends readonly Tensor<any, any>[]> = { readonly [K in keyof T]: T[K] extends Tensor<infer S extends Shape, any> ? S : never };
 type DTypeOf<T extends readonly Tensor<any, any>[]> = T[0] extends Tensor<any, infer D> ? D : "float32";
 
-/** Joins tensors along an existing axis (default 0). */
+/**
+ * Joins tensors along an existing axis (default 0).
+ *
+ * @example
+ * ```ts
+ * const c: Tensor<[5, 3]> = concat([zeros("2 3"), ones("3 3")]);
+ * const wide: Tensor<[2, 7]> = concat([zeros("2 3"), ones("2 4")], 1);
+ * ```
+ */
 export function concat<const Ts extends readonly Tensor<any, any>[], const A extends number = 0>(
   xs: ErrorIf<ConcatError<ShapesOf<Ts>, A>, Ts>, axis?: A,
 ): Tensor<ConcatShape<ShapesOf<Ts>, A>, DTypeOf<Ts>> {
@@ -138,7 +191,14 @@ export function concat<const Ts extends readonly Tensor<any, any>[], const A ext
   return typed(S.concat(list, a));
 }
 
-/** Stacks same-shaped tensors along a new axis (default 0). */
+/**
+ * Stacks same-shaped tensors along a new axis (default 0).
+ *
+ * @example
+ * ```ts
+ * const s: Tensor<[2, 3]> = stack([tensor([1, 2, 3]), tensor([4, 5, 6])]);
+ * ```
+ */
 export function stack<const Ts extends readonly Tensor<any, any>[], const A extends number = 0>(
   xs: ErrorIf<StackError<ShapesOf<Ts>, A>, Ts>, axis?: A,
 ): Tensor<StackShape<ShapesOf<Ts>, A>, DTypeOf<Ts>> {
@@ -176,7 +236,16 @@ type Up<En extends number, A extends unknown[], B extends unknown[]> = [...A, ..
     ? number
     : Up<En, A, [...B, unknown]>;
 
-/** The elements `start ≤ i < end` along `axis` (negative indices count from the end). */
+/**
+ * The elements `start ≤ i < end` along `axis` (negative indices count from the end).
+ *
+ * @example
+ * ```ts
+ * const x = tensor([[1, 2, 3], [4, 5, 6]]);
+ * const firstTwo: Tensor<[2, 2]> = slice(x, 1, 0, 2); // [[1, 2], [4, 5]]
+ * const last: Tensor<[2, number]> = pipe(x, slice(1, -1)); // [[3], [6]]
+ * ```
+ */
 export function slice<S extends Shape, D extends DType, const A extends number, const St extends number, const En extends number | undefined = undefined>(
   x: Tensor<S, D>, axis: A, start: St, end?: En,
 ): Tensor<SliceShape<S, A, SliceLength<St, En>>, D>;
@@ -198,7 +267,15 @@ export function slice(a: unknown, b: unknown, c?: unknown, d?: unknown): unknown
   return (x: Tensor<any, any>) => run(x, a as number, b as number, c as number | undefined);
 }
 
-/** Picks entries along `axis` (default 0) with int32 indices: the result has the indices' shape in place of that axis. */
+/**
+ * Picks entries along `axis` (default 0) with int32 indices: the result has the indices' shape in place of that axis.
+ *
+ * @example
+ * ```ts
+ * const table = tensor([[1, 2], [3, 4], [5, 6]]);
+ * const rows: Tensor<[2, 2]> = take(table, tensor([2, 0], "int32")); // [[5, 6], [1, 2]]
+ * ```
+ */
 export function take<S extends Shape, D extends DType, I extends Shape, const A extends number = 0>(
   x: Tensor<S, D>, indices: Tensor<I, "int32">, axis?: A,
 ): Tensor<TakeShape<S, I, A>, D> {
@@ -210,6 +287,12 @@ export function take<S extends Shape, D extends DType, I extends Shape, const A 
  * Picks one entry per position along `axis` (NumPy's take_along_axis, PyTorch's gather): with `x` of
  * shape [N, C] and `indices` of shape [N, K], `out[n, k] = x[n, indices[n, k]]` — the tutorial's
  * `y_hat[range(N), y]` is `takeAlongAxis(yHat, expandDims(y, 1), 1)`.
+ *
+ * @example
+ * ```ts
+ * const probs = tensor([[0.1, 0.3, 0.6], [0.3, 0.2, 0.5]]);
+ * const picked: Tensor<[2, 1]> = takeAlongAxis(probs, tensor([[0], [2]], "int32"), 1); // [[0.1], [0.5]]
+ * ```
  */
 export function takeAlongAxis<S extends Shape, I extends Shape, D extends DType>(x: Tensor<S, D>, indices: Tensor<I, "int32">, axis: number): Tensor<I, D> {
   const xi = t(x);
@@ -245,12 +328,26 @@ function wrapNegative(idx: TensorImpl, n: number): TensorImpl {
   return E.where(E.lt(idx, zero), E.add(idx, new Concrete([], "int32", Int32Array.of(n))), idx);
 }
 
-/** PyTorch's name for {@link takeAlongAxis}, argument order as in `torch.gather(x, dim, index)`. */
+/**
+ * PyTorch's name for {@link takeAlongAxis}, argument order as in `torch.gather(x, dim, index)`.
+ *
+ * @example
+ * ```ts
+ * const g: Tensor<[2, 1]> = gather(tensor([[1, 2], [3, 4]]), 1, tensor([[1], [0]], "int32")); // [[2], [3]]
+ * ```
+ */
 export function gather<S extends Shape, I extends Shape, D extends DType>(x: Tensor<S, D>, axis: number, indices: Tensor<I, "int32">): Tensor<I, D> {
   return takeAlongAxis(x, indices, axis);
 }
 
-/** One-hot encoding of int32 class indices: shape `[...S, n]`, float32 unless a dtype is given. */
+/**
+ * One-hot encoding of int32 class indices: shape `[...S, n]`, float32 unless a dtype is given.
+ *
+ * @example
+ * ```ts
+ * const y: Tensor<[3, 4]> = oneHot(tensor([0, 3, 1], "int32"), 4);
+ * ```
+ */
 export function oneHot<S extends Shape, const N extends number, D extends DType = "float32">(labels: Tensor<S, "int32">, n: N, dtype?: D): Tensor<OneHotShape<S, N>, D> {
   const li = t(labels);
   if (li.dtype !== "int32") throw new ShapeError("oneHot", `labels must be int32, got ${li.dtype}`, [li.shape]);
@@ -259,7 +356,14 @@ export function oneHot<S extends Shape, const N extends number, D extends DType 
   return typed(E.cast(eq, dtype ?? "float32"));
 }
 
-/** Broadcasts to a target shape spec (NumPy rules). */
+/**
+ * Broadcasts to a target shape spec (NumPy rules).
+ *
+ * @example
+ * ```ts
+ * const b: Tensor<[4, 3]> = broadcastTo(tensor([1, 2, 3]), "4 3");
+ * ```
+ */
 export function broadcastTo<S extends Shape, D extends DType, const T extends string>(
   x: Tensor<S, D>, spec: ErrorIf<ShapeSpecError<T, "broadcastTo"> | BroadcastError<S, ShapeOf<T>>, T>, sizes?: DimSizes,
 ): Tensor<BroadcastShape<S, ShapeOf<T>>, D> {
@@ -274,7 +378,15 @@ export function broadcastTo<S extends Shape, D extends DType, const T extends st
   return typed(S.broadcastTo(xi, shape));
 }
 
-/** Identity whose gradient is zero: the value is treated as a constant by every transformation. */
+/**
+ * Identity whose gradient is zero: the value is treated as a constant by every transformation.
+ *
+ * @example
+ * ```ts
+ * const f = (x: Tensor<[]>) => mul(x, stopGradient(x));
+ * grad(f)(scalar(3)); // 3, not 6: the second factor is a constant
+ * ```
+ */
 export function stopGradient<S extends Shape, D extends DType>(x: Tensor<S, D>): Tensor<S, D> {
   return typed(S.stopGradient(t(x)));
 }

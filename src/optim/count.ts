@@ -13,7 +13,11 @@ const INT32_MAX = 2 ** 31 - 1;
 
 /**
  * A count of `n` updates (0 by default), as an optimizer state holds it.
- * @example countOf(3).item() // 3
+ *
+ * @example
+ * ```ts
+ * optim.countOf(3).item(); // 3
+ * ```
  */
 export const countOf = (n = 0): Count => {
   if (!Number.isInteger(n) || n < 0 || n > INT32_MAX) throw new RangeError(`countOf: a count is an integer in [0, ${INT32_MAX}], got ${n}`);
@@ -22,13 +26,21 @@ export const countOf = (n = 0): Count => {
 
 /**
  * `count + 1`, staying at the int32 maximum instead of wrapping round (optax's `safe_increment`).
- * @example increment(countOf(1)).item() // 2
+ *
+ * @example
+ * ```ts
+ * optim.increment(optim.countOf(1)).item(); // 2
+ * ```
  */
 export const increment = (count: Count): Count => where(less(count, INT32_MAX), add(count, 1), count);
 
 /**
  * The count as a float64 scalar, for the host-precision arithmetic of schedules and bias corrections.
- * @example asFloat64(countOf(2)).item() // 2
+ *
+ * @example
+ * ```ts
+ * optim.asFloat64(optim.countOf(2)).item(); // 2 (a float64 scalar)
+ * ```
  */
 export const asFloat64 = (count: Count): Tensor<[], "float64"> => cast(count, "float64");
 

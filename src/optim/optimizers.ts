@@ -27,7 +27,18 @@ export interface SgdOptions {
 /** A chain of three transformations (weight decay, direction, learning rate): the state of the optimizers below. */
 export type OptimizerState<Dir> = readonly [EmptyState, Dir, CountState];
 
-/** Stochastic gradient descent with optional momentum, Nesterov and weight decay: torch.optim.SGD. */
+/**
+ * Stochastic gradient descent with optional momentum, Nesterov and weight decay: torch.optim.SGD.
+ *
+ * @example
+ * ```ts
+ * const opt = optim.sgd(0.1, { momentum: 0.9 });
+ * const params = { w: ones("3") };
+ * const state = opt.init(params);
+ * const [updates, next] = opt.update({ w: ones("3") }, state); // updates.w = [-0.1, -0.1, -0.1]
+ * const stepped = optim.applyUpdates(params, updates); // w = [0.9, 0.9, 0.9]
+ * ```
+ */
 export function sgd(lr: LearningRate, opts: SgdOptions = {}): GradientTransformation<OptimizerState<TraceState | EmptyState>> {
   const { momentum = 0, nesterov = false, weightDecay = 0, dampening = 0 } = opts;
   if (momentum < 0) throw new RangeError(`sgd: momentum must be ≥ 0, got ${momentum}`);
@@ -42,7 +53,16 @@ export interface AdamOptimizerOptions extends AdamOptions {
   readonly weightDecay?: number;
 }
 
-/** Adam (torch.optim.Adam), with L2 weight decay coupled into the gradient when `weightDecay` is set. */
+/**
+ * Adam (torch.optim.Adam), with L2 weight decay coupled into the gradient when `weightDecay` is set.
+ *
+ * @example
+ * ```ts
+ * const opt = optim.adam(1e-3, { b1: 0.9, b2: 0.999 });
+ * const params = { w: ones("3") };
+ * const [updates] = opt.update({ w: tensor([1, -2, 3]) }, opt.init(params)); // first step: −lr · sign(g)
+ * ```
+ */
 export function adam(lr: LearningRate, opts: AdamOptimizerOptions = {}): GradientTransformation<OptimizerState<StateOfAdam>> {
   return chain(addDecayedWeights(opts.weightDecay ?? 0), scaleByAdam(opts), scaleByLearningRate(lr));
 }
@@ -61,6 +81,13 @@ export type AdamWState = readonly [StateOfAdam, EmptyState, CountState];
 /**
  * AdamW (torch.optim.AdamW): Adam plus decay decoupled from the moments, `p ← p − lr·(wd·p + m̂/(√v̂+ε))`;
  * with a schedule, the decay is scaled by the same scheduled learning rate.
+ *
+ * @example
+ * ```ts
+ * const opt = optim.adamw(1e-3, { weightDecay: 0.01 });
+ * const params = { w: ones("3") };
+ * const [updates] = opt.update({ w: ones("3") }, opt.init(params), params); // weight decay needs the params
+ * ```
  */
 export function adamw(lr: LearningRate, opts: AdamWOptions = {}): GradientTransformation<AdamWState> {
   return chain(scaleByAdam(opts), addDecayedWeights(opts.weightDecay ?? 0.01), scaleByLearningRate(lr));
@@ -78,7 +105,15 @@ export interface RmspropOptions extends RmsOptions {
 export type RmspropState = readonly [EmptyState, StateOfRms, TraceState | EmptyState, CountState];
 type StateOfRms = ReturnType<ReturnType<typeof scaleByRms>["init"]>;
 
-/** RMSprop (torch.optim.RMSprop): `alpha` 0.99, `eps` 1e-8 added outside the root, optional centering and momentum. */
+/**
+ * RMSprop (torch.optim.RMSprop): `alpha` 0.99, `eps` 1e-8 added outside the root, optional centering and momentum.
+ *
+ * @example
+ * ```ts
+ * const opt = optim.rmsprop(0.01);
+ * const [updates] = opt.update({ w: ones("2") }, opt.init({ w: ones("2") }));
+ * ```
+ */
 export function rmsprop(lr: LearningRate, opts: RmspropOptions = {}): GradientTransformation<RmspropState> {
   const { momentum = 0, weightDecay = 0 } = opts;
   // torch's buffer starts at 0 and adds g/avg, which equals trace's "buf ← g first" convention without dampening.
@@ -86,6 +121,14 @@ export function rmsprop(lr: LearningRate, opts: RmspropOptions = {}): GradientTr
   return chain(addDecayedWeights(weightDecay), scaleByRms(opts), mom, scaleByLearningRate(lr));
 }
 
-/** A transformation followed by gradient clipping first: `chain(clipByGlobalNorm(maxNorm), opt)`. */
+/**
+ * A transformation followed by gradient clipping first: `chain(clipByGlobalNorm(maxNorm), opt)`.
+ *
+ * @example
+ * ```ts
+ * const opt = optim.withClipping(1, optim.sgd(0.1));
+ * const [updates] = opt.update({ w: tensor([30, 40]) }, opt.init({ w: zeros("2") })); // norm 50 clipped to 1: [-0.06, -0.08]
+ * ```
+ */
 export const withClipping = <S>(maxNorm: number, opt: GradientTransformation<S>): GradientTransformation<readonly [EmptyState, S]> =>
   chain(clipByGlobalNorm(maxNorm), opt);

@@ -18,7 +18,11 @@ const clampedSteps = (count: Count, hi: number): F64 => minimum(maximum(asFloat6
 
 /**
  * The same learning rate at every step.
- * @example constantSchedule(0.1)(countOf(5)).item() // 0.1
+ *
+ * @example
+ * ```ts
+ * optim.constantSchedule(0.1)(optim.countOf(5)).item(); // 0.1
+ * ```
  */
 export const constantSchedule =
   (lr: number): Schedule =>
@@ -27,7 +31,12 @@ export const constantSchedule =
 
 /**
  * StepLR: `lr · gamma^⌊step / stepSize⌋`.
- * @example stepDecay(0.1, 3, 0.5)(countOf(3)).item() // 0.05
+ *
+ * @example
+ * ```ts
+ * const lr = optim.stepDecay(0.1, 3, 0.5);
+ * [0, 3, 6].map((n) => lr(optim.countOf(n)).item()); // [0.1, 0.05, 0.025]
+ * ```
  */
 export const stepDecay =
   (lr: number, stepSize: number, gamma = 0.1): Schedule =>
@@ -36,7 +45,11 @@ export const stepDecay =
 
 /**
  * ExponentialLR: `lr · gamma^step`.
- * @example exponentialDecay(0.1, 0.9)(countOf(2)).item() // 0.08100000000000002
+ *
+ * @example
+ * ```ts
+ * optim.exponentialDecay(0.1, 0.9)(optim.countOf(2)).item(); // 0.08100000000000002
+ * ```
  */
 export const exponentialDecay =
   (lr: number, gamma: number): Schedule =>
@@ -46,7 +59,12 @@ export const exponentialDecay =
 /**
  * Cosine annealing from `lr` to `alpha · lr` over `decaySteps`, then constant (optax's cosine_decay_schedule;
  * PyTorch's CosineAnnealingLR with `T_max = decaySteps`, `eta_min = alpha · lr`, up to `T_max`).
- * @example cosineDecay(0.1, 8, 0.01)(countOf(4)).item() // 0.0505
+ *
+ * @example
+ * ```ts
+ * optim.cosineDecay(0.1, 8, 0.01)(optim.countOf(4)).item(); // 0.0505
+ * optim.cosineDecay(0.1, 8, 0.01)(optim.countOf(20)).item(); // 0.001 (alpha · lr) from step 8 on
+ * ```
  */
 export const cosineDecay =
   (lr: number, decaySteps: number, alpha = 0): Schedule =>
@@ -58,7 +76,11 @@ export const cosineDecay =
 
 /**
  * Linear interpolation from `init` to `end` over `steps`, then constant at `end` (optax's linear_schedule).
- * @example linearSchedule(1, 0, 4)(countOf(1)).item() // 0.75
+ *
+ * @example
+ * ```ts
+ * optim.linearSchedule(1, 0, 4)(optim.countOf(1)).item(); // 0.75
+ * ```
  */
 export const linearSchedule =
   (init: number, end: number, steps: number): Schedule =>
@@ -67,7 +89,12 @@ export const linearSchedule =
 
 /**
  * Linear warm-up from `init` (default 0) to `peak` over `warmupSteps`, then constant at `peak`.
- * @example linearWarmup(0.2, 2)(countOf(1)).item() // 0.1
+ *
+ * @example
+ * ```ts
+ * const lr = optim.linearWarmup(0.2, 2);
+ * [0, 1, 2, 10].map((n) => lr(optim.countOf(n)).item()); // [0, 0.1, 0.2, 0.2]
+ * ```
  */
 export const linearWarmup = (peak: number, warmupSteps: number, init = 0): Schedule => linearSchedule(init, peak, warmupSteps);
 
@@ -76,7 +103,12 @@ export const linearWarmup = (peak: number, warmupSteps: number, init = 0): Sched
  * (optax's join_schedules): `boundaries.length` must be `schedules.length − 1`, the boundaries integers in
  * non-decreasing order. Every schedule is
  * evaluated and the current one selected with `where`, so the choice stages.
- * @example joinSchedules([constantSchedule(1), constantSchedule(2)], [3])(countOf(3)).item() // 2
+ *
+ * @example
+ * ```ts
+ * const lr = optim.joinSchedules([optim.constantSchedule(1), optim.constantSchedule(2)], [3]);
+ * [2, 3].map((n) => lr(optim.countOf(n)).item()); // [1, 2]: the second schedule from step 3 on
+ * ```
  */
 export function joinSchedules(schedules: readonly Schedule[], boundaries: readonly number[]): Schedule {
   if (schedules.length !== boundaries.length + 1)
@@ -110,7 +142,12 @@ export interface WarmupCosineOptions {
 
 /**
  * Linear warm-up to `peak`, then cosine decay to `end` (optax's warmup_cosine_decay_schedule).
- * @example warmupCosine({ peak: 1, warmupSteps: 2, decaySteps: 6 })(countOf(2)).item() // 1
+ *
+ * @example
+ * ```ts
+ * optim.warmupCosine({ peak: 1, warmupSteps: 2, decaySteps: 6 })(optim.countOf(2)).item(); // 1
+ * const sgd = optim.sgd(optim.warmupCosine({ peak: 0.1, warmupSteps: 10, decaySteps: 100 }));
+ * ```
  */
 export function warmupCosine(opts: WarmupCosineOptions): Schedule {
   const { peak, warmupSteps, decaySteps, init = 0, end = 0 } = opts;

@@ -22,7 +22,14 @@ export interface CountState {
   readonly count: Count;
 }
 
-/** Leaves the gradients unchanged. */
+/**
+ * Leaves the gradients unchanged.
+ *
+ * @example
+ * ```ts
+ * const [updates] = optim.identity().update({ w: ones("2") }, optim.identity().init({})); // the gradients unchanged
+ * ```
+ */
 export function identity(): GradientTransformation<EmptyState> {
   return { init: () => EMPTY, update: (g, s) => [g, s] };
 }
@@ -30,6 +37,14 @@ export function identity(): GradientTransformation<EmptyState> {
 /**
  * Composes transformations left to right: each sees the previous one's output. The state is the tuple of
  * their states. Associative, with {@link identity} as unit (up to the nesting of states).
+ *
+ * @example
+ * ```ts
+ * // SGD with gradient clipping and weight decay, composed from transformations as in optax.
+ * const opt = optim.chain(optim.clipByGlobalNorm(1), optim.addDecayedWeights(1e-4), optim.scaleByLearningRate(0.1));
+ * const params = { w: ones("2") };
+ * const [updates, state] = opt.update({ w: ones("2") }, opt.init(params), params);
+ * ```
  */
 export function chain<const Ts extends readonly GradientTransformation<any>[]>(
   ...ts: Ts
@@ -50,7 +65,14 @@ export function chain<const Ts extends readonly GradientTransformation<any>[]>(
   };
 }
 
-/** Multiplies every gradient by a constant. */
+/**
+ * Multiplies every gradient by a constant.
+ *
+ * @example
+ * ```ts
+ * const [updates] = optim.scale(-0.5).update({ w: ones("2") }, optim.scale(-0.5).init({})); // w: [-0.5, -0.5]
+ * ```
+ */
 export function scale(factor: number): GradientTransformation<EmptyState> {
   return { init: () => EMPTY, update: (g, s) => [scaleTree(g, factor), s] };
 }
@@ -58,7 +80,13 @@ export function scale(factor: number): GradientTransformation<EmptyState> {
 /**
  * The learning rate for the update that follows `count` applied updates, as a scalar tensor (float64 for a
  * fixed rate and the built-in schedules); `count` may be given as a plain number.
- * @example lrAt(stepDecay(0.1, 3, 0.5), 3).item() // 0.05
+ *
+ * @example
+ * ```ts
+ * optim.lrAt(optim.stepDecay(0.1, 3, 0.5), 3).item(); // 0.05
+ * optim.lrAt(0.1, 50); // 0.1
+ * optim.lrAt(optim.exponentialDecay(0.1, 0.5), 2); // 0.025
+ * ```
  */
 export const lrAt = (lr: LearningRate, count: Count | number): Tensor<[], FloatDType> =>
   typeof lr === "number" ? scalar(lr, "float64") : lr(toCount(count));
@@ -67,7 +95,13 @@ export const lrAt = (lr: LearningRate, count: Count | number): Tensor<[], FloatD
  * Scales by −lr (a descent step), with `lr` fixed or a {@link Schedule} of the update count: the first
  * update uses `lr(0)`, like a PyTorch scheduler stepped after every `optimizer.step()`. A scheduled rate
  * is computed from the count with tensor ops, so the update stages once for all steps.
- * @example scaleByLearningRate(cosineDecay(0.1, 100)).init(params) // { count: tensor(0, dtype=int32) }
+ *
+ * @example
+ * ```ts
+ * optim.scaleByLearningRate(optim.cosineDecay(0.1, 100)).init({ w: ones("2") }); // { count: tensor(0, shape=[], dtype=int32) }
+ * const opt = optim.scaleByLearningRate(optim.stepDecay(0.1, 100));
+ * const [updates] = opt.update({ w: ones("2") }, opt.init({})); // −0.1 · g at step 0
+ * ```
  */
 export function scaleByLearningRate(lr: LearningRate): GradientTransformation<CountState> {
   return {
@@ -79,6 +113,13 @@ export function scaleByLearningRate(lr: LearningRate): GradientTransformation<Co
 /**
  * Adds `weightDecay · params` to the gradients: L2 regularisation when placed before the optimizer's
  * scaling (torch's `weight_decay` in SGD, Adam, RMSprop), decoupled decay when placed after (AdamW).
+ *
+ * @example
+ * ```ts
+ * const params = { w: tensor([1, 2]) };
+ * const opt = optim.addDecayedWeights(0.1);
+ * const [updates] = opt.update({ w: zeros("2") }, opt.init(params), params); // g + 0.1 · w = [0.1, 0.2]
+ * ```
  */
 export function addDecayedWeights(weightDecay: number): GradientTransformation<EmptyState> {
   return {
@@ -111,7 +152,13 @@ export interface TraceState {
  * Momentum with PyTorch's convention: `buf ← decay·buf + (1 − dampening)·g`, except `buf ← g` on the
  * first update (chosen with `where` on the count, so the update stages once); the update is `buf`, or
  * `g + decay·buf` with Nesterov.
- * @example chain(trace({ decay: 0.9 }), scaleByLearningRate(0.1)) // sgd(0.1, { momentum: 0.9 })
+ *
+ * @example
+ * ```ts
+ * const momentum = optim.chain(optim.trace({ decay: 0.9 }), optim.scaleByLearningRate(0.1)); // optim.sgd(0.1, { momentum: 0.9 })
+ * const opt = optim.trace({ decay: 0.9, nesterov: true });
+ * const [updates] = opt.update({ w: ones("2") }, opt.init({ w: zeros("2") }));
+ * ```
  */
 export function trace(opts: TraceOptions): GradientTransformation<TraceState> {
   const { decay, dampening = 0, nesterov = false } = opts;
@@ -150,7 +197,12 @@ export interface AdamState {
  * Adam's direction `m̂ / (√v̂ + ε)` with bias-corrected moments m̂ = m/(1−b1ᵗ), v̂ = v/(1−b2ᵗ)
  * (torch computes the same quantity as `m / (√v/√(1−b2ᵗ) + ε) / (1−b1ᵗ)`). The corrections are computed
  * from the count tensor in float64, as torch computes them on the host, then cast to each leaf's dtype.
- * @example chain(scaleByAdam({ b1: 0.9 }), scaleByLearningRate(1e-3)) // adam(1e-3)
+ *
+ * @example
+ * ```ts
+ * const adam = optim.chain(optim.scaleByAdam({ b1: 0.9 }), optim.scaleByLearningRate(1e-3)); // optim.adam(1e-3)
+ * const opt = optim.chain(optim.scaleByAdam({ b1: 0.9 }), optim.scale(-1e-3)); // = optim.adam(1e-3)
+ * ```
  */
 export function scaleByAdam(opts: AdamOptions = {}): GradientTransformation<AdamState> {
   const { b1 = 0.9, b2 = 0.999, eps = 1e-8 } = opts;
@@ -188,7 +240,14 @@ export interface RmsState {
   readonly nu: unknown;
 }
 
-/** RMSprop's scaling `g / (√(E[g²] − E[g]²?) + ε)` with torch's conventions (averages start at 0). */
+/**
+ * RMSprop's scaling `g / (√(E[g²] − E[g]²?) + ε)` with torch's conventions (averages start at 0).
+ *
+ * @example
+ * ```ts
+ * const opt = optim.chain(optim.scaleByRms({ alpha: 0.99 }), optim.scale(-0.01)); // = optim.rmsprop(0.01)
+ * ```
+ */
 export function scaleByRms(opts: RmsOptions = {}): GradientTransformation<RmsState> {
   const { alpha = 0.99, eps = 1e-8, centered = false } = opts;
   return {
@@ -208,6 +267,11 @@ export function scaleByRms(opts: RmsOptions = {}): GradientTransformation<RmsSta
 /**
  * Rescales the gradients so their global L2 norm is at most `maxNorm`, exactly like
  * `torch.nn.utils.clip_grad_norm_`: every leaf is multiplied by `min(1, maxNorm / (‖g‖ + 1e-6))`.
+ *
+ * @example
+ * ```ts
+ * const [clipped] = optim.clipByGlobalNorm(1).update({ a: tensor([3]), b: tensor([4]) }, optim.clipByGlobalNorm(1).init({})); // a 0.6, b 0.8
+ * ```
  */
 export function clipByGlobalNorm(maxNorm: number): GradientTransformation<EmptyState> {
   return {

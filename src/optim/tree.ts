@@ -30,12 +30,24 @@ export const leafSquare = (a: Leaf): Leaf => (typeof a === "number" ? a * a : sq
 /** Zero of a leaf's shape and dtype. */
 export const leafZero = (a: Leaf): Leaf => (typeof a === "number" ? 0 : zerosLike(a));
 
-/** A tree of zeros with the structure, shapes and dtypes of `tree`. */
+/**
+ * A tree of zeros with the structure, shapes and dtypes of `tree`.
+ *
+ * @example
+ * ```ts
+ * const z = optim.zerosLikeTree({ w: ones("2 2"), b: ones("2"), step: 3 }); // zeros of the same shapes, step 0
+ * ```
+ */
 export const zerosLikeTree = <T>(tree: T): T => mapTree(leafZero, tree);
 
 /**
  * `params + updates`, leafwise: the parameters after one optimizer step, of the same tree type. Integer
  * and bool leaves (PRNG keys, counters) are not trained: they are kept as they are.
+ *
+ * @example
+ * ```ts
+ * const next = optim.applyUpdates({ w: tensor([1, 2]) }, { w: tensor([0.5, -1]) }); // { w: [1.5, 1] }
+ * ```
  */
 export const applyUpdates = <P>(params: P, updates: P): P =>
   mapTree((p: Leaf, u: Leaf) => (isTensor(p) && !isFloat(p.dtype) ? p : leafAdd(p, u)), params, updates);
@@ -43,6 +55,11 @@ export const applyUpdates = <P>(params: P, updates: P): P =>
 /**
  * The global L2 norm √(Σ‖leaf‖²) of a tree: a scalar tensor when the tree holds tensors (so it can be
  * traced by transformations), a number when it holds only numbers.
+ *
+ * @example
+ * ```ts
+ * optim.globalNorm({ a: tensor([3]), b: tensor([4]) }); // 5 (a scalar tensor)
+ * ```
  */
 export function globalNorm(tree: unknown): AnyTensor | number {
   let acc: Leaf = 0;
@@ -65,13 +82,21 @@ export const leafMin: Bin = lift(minimum, Math.min);
 /**
  * A scalar tensor as an operand for a leaf: cast to a tensor leaf's dtype (so no leaf changes dtype), or
  * its value for a number leaf (number leaves are static data, so this needs a concrete scalar: eager only).
- * @example scalarFor(scalar(0.5, "float64"), tensor([1, 2])).dtype // "float32"
+ *
+ * @example
+ * ```ts
+ * optim.scalarFor(scalar(0.5, "float64"), tensor([1, 2])); // 0.5 as a float32 scalar tensor
+ * ```
  */
 export const scalarFor = (s: AnyTensor, leaf: Leaf): Leaf => (typeof leaf === "number" ? (s.item() as number) : cast(s, leaf.dtype));
 
 /**
  * `cond ? a : b` on leaves with a scalar bool condition: `where` for tensors, a plain choice for two numbers (eager only).
- * @example leafWhere(scalar(true), tensor([1]), tensor([2])) // tensor([1])
+ *
+ * @example
+ * ```ts
+ * optim.leafWhere(scalar(true), tensor([1]), tensor([2])); // tensor([1])
+ * ```
  */
 export const leafWhere = (cond: Tensor<[], "bool">, a: Leaf, b: Leaf): Leaf =>
   typeof a === "number" && typeof b === "number" ? (cond.item() ? a : b) : where(cond, a as AnyTensor, b as AnyTensor);

@@ -36,7 +36,13 @@ const TWO_63 = 2 ** 63;
  * Seeds must be integers in [−2⁶³, 2⁶³) (JAX raises `OverflowError` outside); a `bigint` gives every
  * 64-bit seed exactly. Note that JAX without `jax_enable_x64` truncates seeds to int32 first, so there a
  * negative seed `s ≥ −2³¹` gives `[0, s & 0xffffffff]` instead: use `key(s + 2**32)` to get that key.
- * @example keyData(key(2 ** 32 + 5)) // [1, 5]
+ *
+ * @example
+ * ```ts
+ * random.keyData(random.key(2 ** 32 + 5)); // [1, 5]
+ * const k = random.key(0);
+ * const same = random.normal(k, "3"); // the same three numbers every time
+ * ```
  */
 export function key(seed: number | bigint): Key {
   if (typeof seed === "bigint") {
@@ -74,7 +80,12 @@ const splitMany = (op: string, k: Key, n: number, partitionable: boolean): Tenso
  * `n` new independent keys (default 2), identical to `jax.random.split(key, n)` with the threefry2x32
  * implementation and `jax_threefry_partitionable=False`: the words of `threefry_2x32(key, iota(2n))`,
  * paired. E.g. `split(key(0))` is `[[4146024105, 967050713], [2718843009, 1272950319]]`.
- * @example const [k1, k2] = split(key(0))
+ *
+ * @example
+ * ```ts
+ * const [k1, k2] = random.split(random.key(0));
+ * const keys = random.split(random.key(0), 4); // a tuple of 4 keys
+ * ```
  */
 export function split(k: Key): [Key, Key];
 export function split<const N extends number>(k: Key, n: N): KeysOf<N>;
@@ -84,7 +95,11 @@ export function split(k: Key, n = 2): Key[] {
 
 /**
  * The `n` keys of {@link split} as one `[n, 2]` tensor (what `jax.random.split` returns), to `vmap` over.
- * @example vmap((k: Key) => normal(k, "3"))(splitStacked(key(0), 8)) // [8, 3]
+ *
+ * @example
+ * ```ts
+ * const draws = vmap((k: Key) => random.normal(k, "3"))(random.splitStacked(random.key(0), 8)); // shape [8, 3]
+ * ```
  */
 export function splitStacked<const N extends number>(k: Key, n: N): Tensor<[N, 2], "int32"> {
   return splitMany("splitStacked", k, n, false) as Tensor<[N, 2], "int32">;
@@ -94,7 +109,11 @@ export function splitStacked<const N extends number>(k: Key, n: N): Tensor<[N, 2
  * `n` new independent keys (default 2), identical to `jax.random.split(key, n)` with
  * `jax_threefry_partitionable=True` (JAX's default from v0.5.0): key `i` is `foldIn(k, i)`. E.g.
  * `splitPartitionable(key(0))` is `[[1797259609, 2579123966], [928981903, 3453687069]]`.
- * @example const [k1, k2] = splitPartitionable(key(0))
+ *
+ * @example
+ * ```ts
+ * const [k1, k2] = random.splitPartitionable(random.key(0));
+ * ```
  */
 export function splitPartitionable(k: Key): [Key, Key];
 export function splitPartitionable<const N extends number>(k: Key, n: N): KeysOf<N>;
@@ -106,7 +125,11 @@ export function splitPartitionable(k: Key, n = 2): Key[] {
  * A key derived from `k` and an integer, identical to `jax.random.fold_in(key, data)`:
  * `threefry_2x32(key, threefry_seed(uint32(data)))`, i.e. the cipher's output for the counter `(0, data)`.
  * `data` is taken modulo 2³² (as its conversion to uint32 does). It is static under `jit` (a number).
- * @example const epochKey = foldIn(key(0), epoch)
+ *
+ * @example
+ * ```ts
+ * const epochKey = random.foldIn(random.key(0), 7); // a key for epoch 7, independent of the others
+ * ```
  */
 export function foldIn(k: Key, data: number): Key {
   checkKey("foldIn", k);
@@ -115,7 +138,12 @@ export function foldIn(k: Key, data: number): Key {
 
 /**
  * Whether a value is a PRNG key: an int32 tensor of shape `[2]`.
- * @example isKey(key(0)) // true
+ *
+ * @example
+ * ```ts
+ * random.isKey(random.key(0)); // true
+ * random.isKey(0); // false
+ * ```
  */
 export function isKey(x: unknown): x is Key {
   return isTensor(x) && x.dtype === "int32" && x.shape.length === 1 && x.shape[0] === 2;
@@ -123,7 +151,11 @@ export function isKey(x: unknown): x is Key {
 
 /**
  * A key's two words as uint32 numbers, `[hi, lo]` (`jax.random.key_data`); needs a concrete key.
- * @example keyData(key(42)) // [0, 42]
+ *
+ * @example
+ * ```ts
+ * random.keyData(random.key(42)); // [0, 42]
+ * ```
  */
 export function keyData(k: Key): [number, number] {
   checkKey("keyData", k);

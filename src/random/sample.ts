@@ -92,7 +92,13 @@ export function uniformRaw(k: Key, shape: readonly number[], lo = 0, hi = 1, dty
 
 /**
  * Standard normal samples, identical to `jax.random.normal` for float32.
- * @example normal(key, "B 784", { B: 32 }); normal(key, "3 3", "float64")
+ *
+ * @example
+ * ```ts
+ * const x: Tensor<[2, 3]> = random.normal(random.key(0), "2 3");
+ * const b: Tensor<["B", 3]> = random.normal(random.key(0), "B 3", { B: 8 });
+ * const d: Tensor<[4], "float64"> = random.normal(random.key(0), "4", "float64");
+ * ```
  */
 export function normal<const S extends string>(k: Key, spec: S, ...sizes: SizeArgs<S>): Tensor<ShapeOf<S>, "float32">;
 export function normal<const S extends string, D extends FloatDType>(k: Key, spec: S, ...args: CreateArgs<S, D>): Tensor<ShapeOf<S>, D>;
@@ -103,7 +109,12 @@ export function normal(k: Key, spec: string, ...args: unknown[]): Tensor<any, an
 
 /**
  * Uniform samples in `[lo, hi)` (default `[0, 1)`), identical to `jax.random.uniform` for float32.
- * @example uniform(key, "2 3", { lo: -1, hi: 1 })
+ *
+ * @example
+ * ```ts
+ * const u: Tensor<[2, 3]> = random.uniform(random.key(0), "2 3"); // in [0, 1)
+ * const v: Tensor<[5]> = random.uniform(random.key(0), "5", { lo: -1, hi: 1 });
+ * ```
  */
 export function uniform<const S extends string>(k: Key, spec: S, ...args: [...SizeArgs<S>, UniformRange?]): Tensor<ShapeOf<S>, "float32">;
 export function uniform<const S extends string, D extends FloatDType>(k: Key, spec: S, ...args: UniformArgs<S, D>): Tensor<ShapeOf<S>, D>;
@@ -114,7 +125,11 @@ export function uniform(k: Key, spec: string, ...args: unknown[]): Tensor<any, a
 
 /**
  * Random words as int32 bit patterns (read a uint32 with `>>> 0`), identical to `jax.random.bits` for uint32.
- * @example bits(key(1701), "3").toFlat().map((w) => w >>> 0) // [56197195, 4200222568, 961309823]
+ *
+ * @example
+ * ```ts
+ * random.bits(random.key(1701), "3").toFlat().map((w) => w >>> 0); // [56197195, 4200222568, 961309823]
+ * ```
  */
 export function bits<const S extends string>(k: Key, spec: S, ...sizes: SizesArg<ShapeOf<S>>): Tensor<ShapeOf<S>, "int32"> {
   const p = parseArgs("random.bits", spec, sizes);
@@ -130,7 +145,12 @@ const uniformThreshold = (p: number): number => Math.fround(Math.ceil(p * 2 ** 2
 /**
  * Bernoulli draws as bool, `uniform < p`: true with probability `p` (a number with a shape spec, or a
  * tensor of probabilities, which may be traced).
- * @example bernoulli(key, 0.9, "B 10", { B: 4 }); bernoulli(key, probs)
+ *
+ * @example
+ * ```ts
+ * const mask: Tensor<[2, 4], "bool"> = random.bernoulli(random.key(0), 0.5, "2 4");
+ * const each: Tensor<[3], "bool"> = random.bernoulli(random.key(0), tensor([0, 0.5, 1])); // [false, ?, true]
+ * ```
  */
 export function bernoulli<const S extends string>(k: Key, p: number, spec: S, ...sizes: SizesArg<ShapeOf<S>>): Tensor<ShapeOf<S>, "bool">;
 /** Bernoulli draws with one probability per element, shaped like `p`. */
@@ -150,7 +170,11 @@ export function bernoulli(k: Key, p: number | Tensor<any, any>, spec?: string, .
 
 /**
  * A random permutation of `0 … n−1` (int32), by Fisher–Yates on `n − 1` random words.
- * @example permutation(key(0), 5) // e.g. [3, 0, 4, 1, 2]
+ *
+ * @example
+ * ```ts
+ * const p: Tensor<[5], "int32"> = random.permutation(random.key(0), 5); // 0…4 in a random order
+ * ```
  */
 export function permutation<const N extends number>(k: Key, n: N): Tensor<[N], "int32"> {
   if (!Number.isInteger(n) || n < 0) throw new ShapeError("random.permutation", `n must be a non-negative integer, got ${n}`);
@@ -160,7 +184,11 @@ export function permutation<const N extends number>(k: Key, n: N): Tensor<[N], "
 /**
  * Class indices drawn from unnormalised log-probabilities along `axis` (default −1), by the Gumbel-max
  * trick: `argmax(logits + g)` with `g = −log(−log u)`, in float64. The result drops `axis` and is int32.
- * @example categorical(key, log(probs)) // one class per row
+ *
+ * @example
+ * ```ts
+ * const draws: Tensor<[2], "int32"> = random.categorical(random.key(0), log(tensor([[0.1, 0.9], [1, 0]]))); // [?, 0]
+ * ```
  */
 export function categorical<S extends Shape, D extends FloatDType, const A extends number = -1>(
   k: Key, logits: Tensor<S, D>, axis?: A,

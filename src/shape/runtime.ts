@@ -13,7 +13,14 @@ const SIZE = /^(0|[1-9][0-9]*)$/;
 /** Maximum rank accepted by the shape parser (the type-level parser has the same cap). */
 export const MAX_RANK = 8;
 
-/** Parses `"B 784"` into `["B", 784]`; rejects tokens that are neither a size nor a name. */
+/**
+ * Parses `"B 784"` into `["B", 784]`; rejects tokens that are neither a size nor a name.
+ *
+ * @example
+ * ```ts
+ * parseShape("B 784"); // ["B", 784]
+ * ```
+ */
 export function parseShape(spec: string, op = "shape"): DimSpec[] {
   const trimmed = spec.trim();
   if (trimmed === "") return [];
@@ -77,7 +84,14 @@ export function stridesOf(shape: readonly number[]): number[] {
   return s;
 }
 
-/** NumPy broadcasting of two shapes; throws naming the op, the axis and both shapes. */
+/**
+ * NumPy broadcasting of two shapes; throws naming the op, the axis and both shapes.
+ *
+ * @example
+ * ```ts
+ * broadcastShapes("add", [8, 1, 3], [4, 1]); // [8, 4, 3]
+ * ```
+ */
 export function broadcastShapes(op: string, a: readonly number[], b: readonly number[]): number[] {
   const n = Math.max(a.length, b.length);
   const out = new Array<number>(n);

@@ -118,7 +118,15 @@ export const impl = (t: AnyTensor | Tensor<any, any>): TensorImpl => t as unknow
 /** Views a run-time tensor as a public tensor of a chosen type. */
 export const typed = <S extends Shape, D extends DType>(t: TensorImpl): Tensor<S, D> => t as unknown as Tensor<S, D>;
 
-/** Whether a value is a tensor (concrete or traced). */
+/**
+ * Whether a value is a tensor (concrete or traced).
+ *
+ * @example
+ * ```ts
+ * isTensor(zeros("2")); // true
+ * isTensor([1, 2]); // false
+ * ```
+ */
 export const isTensor = (x: unknown): x is AnyTensor => x instanceof TensorImpl;
 
 export type { Dim, Shape };

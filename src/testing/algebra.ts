@@ -12,12 +12,27 @@ import { seedOf } from "./autodiff.js";
 /** Options of laws comparing values: tolerance (per-dtype default, see `defaultTolerance`) and run parameters. */
 export interface CloseOptions<X> extends LawOptions<X>, Tolerance {}
 
-/** `f` and `g` agree on every drawn input (trees compared leaf by leaf, within tolerance). */
+/**
+ * `f` and `g` agree on every drawn input (trees compared leaf by leaf, within tolerance).
+ *
+ * @example
+ * ```ts
+ * assertLaw(equivalent((x: Tensor<any>) => sigmoid(x), (x: Tensor<any>) => div(1, add(1, exp(neg(x)))), arbTensor("N")));
+ * ```
+ */
 export function equivalent<X>(f: (x: X) => unknown, g: (x: X) => unknown, arb: fc.Arbitrary<X>, opts: CloseOptions<X> = {}): LawResult<X> {
   return law("equivalent", arb, (x) => assertClose(f(x), g(x), opts, { actual: "f(x)", expected: "g(x)" }), opts.params);
 }
 
-/** op(a, b) = op(b, a) (exact by default for floats too: pass a tolerance for ops that are commutative only approximately). */
+/**
+ * op(a, b) = op(b, a) (exact by default for floats too: pass a tolerance for ops that are commutative only approximately).
+ *
+ * @example
+ * ```ts
+ * const pairs = arbTensors({ a: "N", b: "N" }).map(({ a, b }) => [a, b] as const);
+ * assertLaw(commutative((a: Tensor<any>, b: Tensor<any>) => mul(a, b), pairs));
+ * ```
+ */
 export function commutative<A>(op: (a: A, b: A) => unknown, arb: fc.Arbitrary<readonly [A, A]>, opts: CloseOptions<readonly [A, A]> = {}): LawResult<readonly [A, A]> {
   return law(
     "commutative",
@@ -27,7 +42,15 @@ export function commutative<A>(op: (a: A, b: A) => unknown, arb: fc.Arbitrary<re
   );
 }
 
-/** op(op(a, b), c) = op(a, op(b, c)) within tolerance (floating-point sums are associative only approximately). */
+/**
+ * op(op(a, b), c) = op(a, op(b, c)) within tolerance (floating-point sums are associative only approximately).
+ *
+ * @example
+ * ```ts
+ * const triples = arbTensors({ a: "N", b: "N", c: "N" }, { dtype: "int32", min: -5, max: 5 }).map(({ a, b, c }) => [a, b, c] as const);
+ * assertLaw(associative((a: Tensor<any, any>, b: Tensor<any, any>) => add(a, b), triples));
+ * ```
+ */
 export function associative<A>(op: (a: A, b: A) => A, arb: fc.Arbitrary<readonly [A, A, A]>, opts: CloseOptions<readonly [A, A, A]> = {}): LawResult<readonly [A, A, A]> {
   return law(
     "associative",
@@ -37,7 +60,14 @@ export function associative<A>(op: (a: A, b: A) => A, arb: fc.Arbitrary<readonly
   );
 }
 
-/** back(there(x)) = x: `back` undoes `there` (exact by default). */
+/**
+ * back(there(x)) = x: `back` undoes `there` (exact by default).
+ *
+ * @example
+ * ```ts
+ * assertLaw(roundTrips((x: Tensor<[number]>) => x.toFlat(), (v: number[]) => tensor(v), arbTensor([5]))); // back(there(x)) = x
+ * ```
+ */
 export function roundTrips<X, Y>(there: (x: X) => Y, back: (y: Y) => X, arb: fc.Arbitrary<X>, opts: CloseOptions<X> = {}): LawResult<X> {
   return law(
     "roundTrips",
@@ -53,7 +83,14 @@ export interface PreservesShapeOptions<X> extends LawOptions<X> {
   readonly dtype?: boolean;
 }
 
-/** f(x) has the tree structure and the shapes of x (e.g. an activation or a normalisation layer). */
+/**
+ * f(x) has the tree structure and the shapes of x (e.g. an activation or a normalisation layer).
+ *
+ * @example
+ * ```ts
+ * assertLaw(preservesShape((x: Tensor<any>) => relu(x), arbTensor("B N")));
+ * ```
+ */
 export function preservesShape<X>(f: (x: X) => unknown, arb: fc.Arbitrary<X>, opts: PreservesShapeOptions<X> = {}): LawResult<X> {
   return law(
     "preservesShape",
@@ -81,6 +118,11 @@ export function preservesShape<X>(f: (x: X) => unknown, arb: fc.Arbitrary<X>, op
  * `f` does not mutate its input: every leaf's shape, dtype and values (bitwise) are the same after the
  * call as before; and a second call on the same input leaves the first call's output unchanged (no
  * shared buffer written in place).
+ *
+ * @example
+ * ```ts
+ * assertLaw(doesNotMutate((x: Tensor<any>) => add(x, 1), arbTensor("N")));
+ * ```
  */
 export function doesNotMutate<X>(f: (x: X) => unknown, arb: fc.Arbitrary<X>, opts: LawOptions<X> = {}): LawResult<X> {
   return law(
@@ -138,6 +180,11 @@ const permutationFor = (x: unknown, n: number): number[] => randomPermutation(n,
  * f(permute(x)) = f(x): permuting the batch axis of every tensor leaf of the input leaves the output
  * unchanged (a sum or mean over the batch, a loss with reduction "sum"/"mean"). Close over anything
  * that has no batch axis (parameters): `x => loss(apply(params, x.inputs), x.targets)`.
+ *
+ * @example
+ * ```ts
+ * assertLaw(batchPermutationInvariant((x: Tensor<any>) => sum(x, { axis: 0 }), arbTensor("B 3", { minGap: 0.01 })));
+ * ```
  */
 export function batchPermutationInvariant<X>(f: (x: X) => unknown, arb: fc.Arbitrary<X>, opts: BatchPermutationOptions<X> = {}): LawResult<X> {
   const axis = opts.axis ?? 0;
@@ -155,6 +202,11 @@ export function batchPermutationInvariant<X>(f: (x: X) => unknown, arb: fc.Arbit
 /**
  * f(permute(x)) = permute(f(x)): each example is processed independently of its position in the batch
  * (a layer's forward pass, a per-example loss with reduction "none").
+ *
+ * @example
+ * ```ts
+ * assertLaw(batchPermutationEquivariant((x: Tensor<any>) => softmax(x), arbTensor("B 3")));
+ * ```
  */
 export function batchPermutationEquivariant<X>(f: (x: X) => unknown, arb: fc.Arbitrary<X>, opts: BatchPermutationOptions<X> = {}): LawResult<X> {
   const axis = opts.axis ?? 0;

@@ -51,7 +51,14 @@ const dimArb = (name: string, opts: DimOptions): fc.Arbitrary<number> => {
   return typeof s === "number" ? fc.constant(s) : s;
 };
 
-/** Draws one size per name, as a plain record. */
+/**
+ * Draws one size per name, as a plain record.
+ *
+ * @example
+ * ```ts
+ * const sizes = arbDims(["B", "N"], { minDim: 1, maxDim: 3 }); // records like { B: 2, N: 1 }
+ * ```
+ */
 export function arbDims(names: readonly string[], opts: DimOptions = {}): fc.Arbitrary<Record<string, number>> {
   const unique = [...new Set(names)];
   return fc.tuple(...unique.map((n) => dimArb(n, opts))).map((sizes) => {
@@ -68,6 +75,11 @@ const GRID = 1024;
  * An arbitrary of one value of a dtype. Floats are mostly spread evenly over [min, max] (multiples of
  * 1/1024, shrinking towards 0), and one draw in five comes from all doubles in range (tiny and extreme
  * magnitudes; `fc.double` alone puts most draws near 0). `noNaN: false` adds NaN and ±∞.
+ *
+ * @example
+ * ```ts
+ * const v = arbValue({ min: -1, max: 1, minAbs: 0.1 }); // floats in [-1, -0.1] ∪ [0.1, 1]
+ * ```
  */
 export function arbValue(opts: ValueOptions = {}): fc.Arbitrary<number> {
   const dtype = opts.dtype ?? "float32";
@@ -99,7 +111,14 @@ export function arbValue(opts: ValueOptions = {}): fc.Arbitrary<number> {
   return fc.oneof(...parts);
 }
 
-/** An arbitrary of `n` values of a dtype (pairwise `minGap` apart when set). */
+/**
+ * An arbitrary of `n` values of a dtype (pairwise `minGap` apart when set).
+ *
+ * @example
+ * ```ts
+ * const vs = arbValues(4, { minGap: 0.01 }); // 4 pairwise distinct values: no ties for max or sort
+ * ```
+ */
 export function arbValues(n: number, opts: ValueOptions = {}): fc.Arbitrary<number[]> {
   const v = arbValue(opts);
   const gap = opts.minGap;
@@ -126,6 +145,13 @@ function tensorOfShape<D extends DType>(shape: readonly number[], names: Record<
  * A tensor of a shape spec (`"B 3"`) or a run-time shape (`[2, 3]`) with values drawn in [min, max]
  * (default [−10, 10], float32, no NaN). Names without a size in `sizes` are drawn in [minDim, maxDim].
  * Dims named in the spec are named on the tensor, as `fromArray(values, "B 3", { B })` would.
+ *
+ * @example
+ * ```ts
+ * import fc from "fast-check";
+ * fc.assert(fc.property(arbTensor("B 3", { min: -1, max: 1 }), (x) => x.shape[1] === 3));
+ * const ints = arbTensor([2, 2], { dtype: "int32", min: 0, max: 9 });
+ * ```
  */
 export function arbTensor<const S extends string, D extends DType = "float32">(spec: S, opts?: TensorArbOptions<D>): fc.Arbitrary<Tensor<ShapeOf<S>, D>>;
 export function arbTensor<D extends DType = "float32">(shape: readonly number[], opts?: ValueOptions<D>): fc.Arbitrary<Tensor<any, D>>;
@@ -159,6 +185,11 @@ export type TensorsOf<Specs extends Readonly<Record<string, TensorSpec>>, D exte
  * `arbTensors({ x: "B 3", y: "B" })` gives `{ x, y }` with the same `B`. An entry may carry its own value
  * options: `{ idx: { shape: "B", dtype: "int32", min: 0, max: 2 } }`; `opts` apply to the rest.
  * The result is a plain record (a parameter tree the transformations accept).
+ *
+ * @example
+ * ```ts
+ * const pair = arbTensors({ x: "B 3", y: { shape: "B", dtype: "int32", min: 0, max: 2 } }); // B drawn once, shared
+ * ```
  */
 export function arbTensors<const Specs extends Readonly<Record<string, TensorSpec>>, D extends DType = "float32">(
   specs: Specs, opts: TensorArbOptions<D> = {},
@@ -193,7 +224,14 @@ export interface ShapeOptions {
   readonly maxDim?: number;
 }
 
-/** A run-time shape of a given rank (or rank range) with dims in [minDim, maxDim]. */
+/**
+ * A run-time shape of a given rank (or rank range) with dims in [minDim, maxDim].
+ *
+ * @example
+ * ```ts
+ * const shapes = arbShape({ min: 1, max: 3 }, { maxDim: 4 });
+ * ```
+ */
 export function arbShape(rank: number | { readonly min: number; readonly max: number }, opts: ShapeOptions = {}): fc.Arbitrary<number[]> {
   const [lo, hi] = typeof rank === "number" ? [rank, rank] : [rank.min, rank.max];
   return fc.array(fc.integer({ min: opts.minDim ?? 1, max: opts.maxDim ?? 4 }), { minLength: lo, maxLength: hi });
@@ -208,6 +246,11 @@ export interface BroadcastOptions extends ShapeOptions {
 /**
  * `count` mutually broadcast-compatible shapes: a result shape is drawn, then each operand keeps a
  * suffix of it (rank differences, scalars) with each dim either kept or set to 1.
+ *
+ * @example
+ * ```ts
+ * const triples = arbBroadcastShapes(3); // three shapes that broadcast together
+ * ```
  */
 export function arbBroadcastShapes(count: number, opts: BroadcastOptions = {}): fc.Arbitrary<number[][]> {
   const maxRank = opts.maxRank ?? 4;
@@ -219,12 +262,26 @@ export function arbBroadcastShapes(count: number, opts: BroadcastOptions = {}): 
   });
 }
 
-/** A pair of broadcast-compatible shapes (size-1 dims, rank differences, scalars included). */
+/**
+ * A pair of broadcast-compatible shapes (size-1 dims, rank differences, scalars included).
+ *
+ * @example
+ * ```ts
+ * assertLaw(law("broadcasting is symmetric", arbBroadcastPair(), ([a, b]) => broadcastShapes("add", a, b).join() === broadcastShapes("add", b, a).join()));
+ * ```
+ */
 export function arbBroadcastPair(opts: BroadcastOptions = {}): fc.Arbitrary<[number[], number[]]> {
   return arbBroadcastShapes(2, opts).map(([a, b]) => [a!, b!]);
 }
 
-/** A PRNG key drawn from the whole 64-bit seed space (shrinks towards `key(0)`). */
+/**
+ * A PRNG key drawn from the whole 64-bit seed space (shrinks towards `key(0)`).
+ *
+ * @example
+ * ```ts
+ * assertLaw(law("a key draws finite normals", arbKey(), (k) => random.normal(k, "3").toFlat().every(Number.isFinite)));
+ * ```
+ */
 export function arbKey(): fc.Arbitrary<Key> {
   return fc.bigInt({ min: -(1n << 63n), max: (1n << 63n) - 1n }).map((s) => key(s));
 }
@@ -232,6 +289,12 @@ export function arbKey(): fc.Arbitrary<Key> {
 /**
  * Parameter trees matching a model's initializer: draws a key and calls `init(key)`, so the trees
  * have exactly the structure, shapes and initial distribution the model uses.
+ *
+ * @example
+ * ```ts
+ * const net = nn.mlp([4, 8, 2]);
+ * const params = arbParams(net.init); // parameter trees exactly as net.init builds them
+ * ```
  */
 export function arbParams<P>(init: (k: Key) => P): fc.Arbitrary<P> {
   return arbKey().map((k) => init(k));

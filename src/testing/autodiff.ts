@@ -19,7 +19,14 @@ import {
   valuesOf,
 } from "./tree.js";
 
-/** A seed derived from the values of a tree (FNV-1a over their bits): reproducible directions. */
+/**
+ * A seed derived from the values of a tree (FNV-1a over their bits): reproducible directions.
+ *
+ * @example
+ * ```ts
+ * seedOf(tensor([1, 2])) === seedOf(tensor([1, 2])); // true: the same input gives the same seed
+ * ```
+ */
 export function seedOf(tree: unknown): number {
   let h = 0x811c9dc5;
   const buf = new DataView(new ArrayBuffer(8));
@@ -33,7 +40,14 @@ export function seedOf(tree: unknown): number {
   return h >>> 0;
 }
 
-/** The fixed weight of output element `i` when a non-scalar output is contracted to a scalar: in [1, 2). */
+/**
+ * The fixed weight of output element `i` when a non-scalar output is contracted to a scalar: in [1, 2).
+ *
+ * @example
+ * ```ts
+ * outputWeight(0); // 1: fixed weights in [1, 2) contract non-scalar outputs
+ * ```
+ */
 export const outputWeight = (i: number): number => 1 + ((i * 0.6180339887498949) % 1);
 
 /** A tree shaped like `y` holding the contraction weights (zeros on non-float leaves). */
@@ -109,6 +123,11 @@ export interface FiniteDifferenceOptions<X> extends LawOptions<X>, Tolerance {
  * through `grad(f)`; any other output (a tensor or a tree) is contracted with fixed weights
  * wᵢ ∈ [1, 2) and checked through `vjp`. Keep inputs small: it costs two calls of `f` per element.
  * Defaults: eps 1e−5, rtol 1e−4, atol 1e−6.
+ *
+ * @example
+ * ```ts
+ * assertLaw(gradMatchesFiniteDifferences((x: Tensor<any>) => sum(mul(x, x)), arbTensor("N", { min: -2, max: 2 })));
+ * ```
  */
 export function gradMatchesFiniteDifferences<X>(f: (x: X) => unknown, arb: fc.Arbitrary<X>, opts: FiniteDifferenceOptions<X> = {}): LawResult<X> {
   const eps = opts.eps ?? 1e-5;
@@ -167,6 +186,11 @@ export interface DerivativeLawOptions<X> extends LawOptions<X>, Tolerance {}
  * The adjoint identity ⟨u, J·v⟩ = ⟨Jᵀ·u, v⟩ between `jvp` and `vjp` of `f` at a drawn input, for random
  * directions v (like the input) and u (like the output), in float64. Catches a JVP rule and a VJP rule
  * that disagree. Defaults: rtol 1e−9, atol 1e−9 (relative to Σ|terms|).
+ *
+ * @example
+ * ```ts
+ * assertLaw(jvpVjpAdjoint((x: Tensor<any>) => tanh(x), arbTensor("B N")));
+ * ```
  */
 export function jvpVjpAdjoint<X>(f: (x: X) => unknown, arb: fc.Arbitrary<X>, opts: DerivativeLawOptions<X> = {}): LawResult<X> {
   const rtol = opts.rtol ?? 1e-9;
@@ -220,6 +244,11 @@ function combine(alpha: number, a: unknown, beta: number, b: unknown): unknown {
 /**
  * Forward mode is linear in the tangent: jvp(f, x, α·v₁ + β·v₂) = α·jvp(f, x, v₁) + β·jvp(f, x, v₂)
  * for random v₁, v₂, α, β, in float64. Defaults: rtol 1e−9, atol 1e−9.
+ *
+ * @example
+ * ```ts
+ * assertLaw(jvpLinear((x: Tensor<any>) => sin(x), arbTensor("N")));
+ * ```
  */
 export function jvpLinear<X>(f: (x: X) => unknown, arb: fc.Arbitrary<X>, opts: DerivativeLawOptions<X> = {}): LawResult<X> {
   return law(
@@ -247,6 +276,11 @@ export function jvpLinear<X>(f: (x: X) => unknown, arb: fc.Arbitrary<X>, opts: D
 /**
  * The Hessian of a scalar function of one tensor is symmetric: H[i, j] = H[j, i] (float64).
  * Defaults: rtol 1e−9, atol 1e−9.
+ *
+ * @example
+ * ```ts
+ * assertLaw(hessianSymmetric((x: Tensor<any>) => sum(mul(x, mul(x, x))), arbTensor("3")));
+ * ```
  */
 export function hessianSymmetric<T extends AnyTensor>(f: (x: T) => AnyTensor, arb: fc.Arbitrary<T>, opts: DerivativeLawOptions<T> = {}): LawResult<T> {
   const rtol = opts.rtol ?? 1e-9;
@@ -272,7 +306,14 @@ export function hessianSymmetric<T extends AnyTensor>(f: (x: T) => AnyTensor, ar
   );
 }
 
-/** Forward- and reverse-mode Jacobians of a function of one tensor agree: jacfwd(f)(x) = jacrev(f)(x) (float64). */
+/**
+ * Forward- and reverse-mode Jacobians of a function of one tensor agree: jacfwd(f)(x) = jacrev(f)(x) (float64).
+ *
+ * @example
+ * ```ts
+ * assertLaw(jacobiansAgree((x: Tensor<any>) => exp(x), arbTensor("3")));
+ * ```
+ */
 export function jacobiansAgree<T extends AnyTensor>(f: (x: T) => AnyTensor, arb: fc.Arbitrary<T>, opts: DerivativeLawOptions<T> = {}): LawResult<T> {
   return law(
     "jacobiansAgree",

@@ -28,6 +28,11 @@ function exampleOf(arg: unknown, axis: number, b: number): unknown {
  * vmap(f, { inAxes, outAxes })(...args) equals stacking f applied to each example along `outAxes`.
  * `arb` draws the whole argument tuple, batched as `inAxes` says (the mapped axes must agree in size);
  * `f` is called with its elements.
+ *
+ * @example
+ * ```ts
+ * assertLaw(vmapMatchesLoop((x: Tensor<any>) => softmax(x), arbTensor("B 4").map((x) => [x] as const)));
+ * ```
  */
 export function vmapMatchesLoop<Args extends readonly unknown[]>(
   f: (...args: any[]) => unknown, arb: fc.Arbitrary<Args>, opts: VmapLawOptions<Args> = {},

@@ -11,7 +11,14 @@ import fc from "fast-check";
 import type { DType } from "../tensor/dtype.js";
 import { concreteOf, isTensor, pathLeaves, shapeOf, showIndex, showPath, showShape, showTree, valuesOf } from "./tree.js";
 
-/** Runs per law when `TENFOLD_LAW_RUNS` is not set. */
+/**
+ * Runs per law when `TENFOLD_LAW_RUNS` is not set.
+ *
+ * @example
+ * ```ts
+ * DEFAULT_RUNS; // 30
+ * ```
+ */
 export const DEFAULT_RUNS = 30;
 
 /** The fast-check parameters a law accepts (run count, seed, path, verbosity, ...). */
@@ -38,6 +45,11 @@ function envInt(name: string): number | undefined {
 /**
  * Run parameters for laws: `numRuns` from `TENFOLD_LAW_RUNS` (else `defaults.numRuns`, else
  * {@link DEFAULT_RUNS}), and `seed`/`path` from `TENFOLD_LAW_SEED`/`TENFOLD_LAW_PATH` when set.
+ *
+ * @example
+ * ```ts
+ * lawParams(); // { numRuns: 30 }, or what TENFOLD_LAW_RUNS / _SEED / _PATH say
+ * ```
  */
 export function lawParams(defaults: { readonly numRuns?: number } = {}): { numRuns: number; seed?: number; path?: string } {
   const runs = envInt("TENFOLD_LAW_RUNS");
@@ -51,17 +63,44 @@ export function lawParams(defaults: { readonly numRuns?: number } = {}): { numRu
   return out;
 }
 
-/** A test title carrying the run count: `lawTitle("add is commutative")` is `"add is commutative (30 runs)"`. */
+/**
+ * A test title carrying the run count: `lawTitle("add is commutative")` is `"add is commutative (30 runs)"`.
+ *
+ * @example
+ * ```ts
+ * lawTitle("add is commutative"); // "add is commutative (30 runs)"
+ * ```
+ */
 export function lawTitle(name: string, defaults: { readonly numRuns?: number } = {}): string {
   return `${name} (${lawParams(defaults).numRuns} runs)`;
 }
 
-/** The error a law throws from inside its property: its message says what was checked and what was seen. */
+/**
+ * The error a law throws from inside its property: its message says what was checked and what was seen.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   violated("the rows do not sum to 1");
+ * } catch (e) {
+ *   e instanceof LawViolation; // true
+ * }
+ * ```
+ */
 export class LawViolation extends Error {
   override readonly name = "LawViolation";
 }
 
-/** Fails the current law with a readable message. */
+/**
+ * Fails the current law with a readable message.
+ *
+ * @example
+ * ```ts
+ * assertLaw(law("positive", arbValue({ min: 1, max: 2 }), (v) => {
+ *   if (!(v > 0)) violated(`${v} is not positive`);
+ * }));
+ * ```
+ */
 export function violated(message: string): never {
   throw new LawViolation(message);
 }
@@ -69,6 +108,13 @@ export function violated(message: string): never {
 /**
  * Runs a law: `check` throws (or returns false) when the law does not hold for a drawn value.
  * Parameters: `params` over {@link lawParams}.
+ *
+ * @example
+ * ```ts
+ * assertLaw(law("softmax rows sum to 1", arbTensor("B 5"), (x) => {
+ *   assertClose(sum(softmax(x), { axis: 1 }), ones([x.shape[0]].join(" ")));
+ * }));
+ * ```
  */
 export function law<T>(name: string, arb: fc.Arbitrary<T>, check: (x: T) => void | boolean, params?: LawParameters<T>): LawResult<T> {
   const prop = fc.property(arb, (x) => {
@@ -89,7 +135,14 @@ function describeError(e: unknown): string {
   return `threw ${String(e)}`;
 }
 
-/** The readable report of a failed law (or null if it held). */
+/**
+ * The readable report of a failed law (or null if it held).
+ *
+ * @example
+ * ```ts
+ * lawReport(preservesShape((x: Tensor<any>) => neg(x), arbTensor("N"))); // null: it passed
+ * ```
+ */
 export function lawReport<T>(r: LawResult<T>): string | null {
   if (!r.failed) return null;
   const head = `Law "${r.law}"`;
@@ -107,7 +160,15 @@ export function lawReport<T>(r: LawResult<T>): string | null {
   return lines.join("\n");
 }
 
-/** Throws an Error with the readable report if the law failed; returns the result otherwise (e.g. to read `numRuns`). */
+/**
+ * Throws an Error with the readable report if the law failed; returns the result otherwise (e.g. to read `numRuns`).
+ *
+ * @example
+ * ```ts
+ * const r = assertLaw(preservesShape((x: Tensor<any>) => neg(x), arbTensor("N"))); // throws a readable report on failure
+ * r.numRuns; // 30 by default (TENFOLD_LAW_RUNS)
+ * ```
+ */
 export function assertLaw<T>(r: LawResult<T>): LawResult<T> {
   const report = lawReport(r);
   if (report !== null) {
@@ -124,7 +185,14 @@ export interface Tolerance {
   readonly atol?: number;
 }
 
-/** Default tolerances per dtype: float32 {1e−4, 1e−5}, float64 {1e−9, 1e−9}, exact for int32 and bool. */
+/**
+ * Default tolerances per dtype: float32 {1e−4, 1e−5}, float64 {1e−9, 1e−9}, exact for int32 and bool.
+ *
+ * @example
+ * ```ts
+ * defaultTolerance("float32"); // { rtol, atol } for float32 comparisons
+ * ```
+ */
 export function defaultTolerance(dtype: DType | "number"): Required<Tolerance> {
   switch (dtype) {
     case "float32":
@@ -137,7 +205,14 @@ export function defaultTolerance(dtype: DType | "number"): Required<Tolerance> {
   }
 }
 
-/** Whether two numbers agree within a tolerance (NaN agrees with NaN, ±∞ with itself). */
+/**
+ * Whether two numbers agree within a tolerance (NaN agrees with NaN, ±∞ with itself).
+ *
+ * @example
+ * ```ts
+ * close(1, 1 + 1e-9, 1e-6, 0); // true: |a − b| ≤ atol + rtol·max(|a|, |b|)
+ * ```
+ */
 export function close(a: number, b: number, rtol: number, atol: number): boolean {
   if (Number.isNaN(a) || Number.isNaN(b)) return Number.isNaN(a) && Number.isNaN(b);
   if (a === b) return true;
@@ -148,6 +223,12 @@ export function close(a: number, b: number, rtol: number, atol: number): boolean
 /**
  * Asserts two trees agree: same leaf paths, same shapes, values within tolerance (per-dtype default).
  * Fails with a {@link LawViolation} naming the leaf, the index, both values and both tensors.
+ *
+ * @example
+ * ```ts
+ * assertClose(tensor([1, 2]), tensor([1, 2 + 1e-7])); // within float32's default tolerance
+ * assertClose({ w: tensor([1]) }, { w: tensor([1]) }); // trees too
+ * ```
  */
 export function assertClose(actual: unknown, expected: unknown, tol: Tolerance = {}, labels: { actual?: string; expected?: string } = {}): void {
   const an = labels.actual ?? "actual";

@@ -26,7 +26,14 @@ export interface ParamTree {
   readonly scale: AnyTensor;
 }
 
-/** Arbitrary {@link ParamTree}s of varied shapes (a default for {@link optimizerStepLaws}). */
+/**
+ * Arbitrary {@link ParamTree}s of varied shapes (a default for {@link optimizerStepLaws}).
+ *
+ * @example
+ * ```ts
+ * const trees = arbParamTree(); // nested records and arrays of float tensors, for optimizer laws
+ * ```
+ */
 export function arbParamTree(): fc.Arbitrary<ParamTree> {
   return arbTensors({ w: "R C", b: "C", scale: "" }).chain((t) =>
     // The layers share C with w.
@@ -85,6 +92,11 @@ function sameStructure(a: Snapshot, b: Snapshot, an: string, bn: string): void {
  * - the state keeps the structure `init` gave it (so a training fold has one state type);
  * - `update` mutates none of its inputs and gives bitwise the same result when called twice;
  * - from the initial state, a zero gradient gives a zero update (unless `zeroGradientIsNoop: false`).
+ *
+ * @example
+ * ```ts
+ * assertLaw(optimizerStepLaws(optim.adam(1e-3)));
+ * ```
  */
 export function optimizerStepLaws<P, S>(opt: StepTransformation<P, S>, opts: OptimizerLawOptions<P> = {}): LawResult<P> {
   const arb = opts.arb ?? (arbParamTree() as unknown as fc.Arbitrary<P>);
@@ -137,7 +149,11 @@ export function optimizerStepLaws<P, S>(opt: StepTransformation<P, S>, opts: Opt
  * parameter tree and replayed for `steps` updates (default 5) on its own results, each giving bit for bit
  * the eager update and next state. It holds when the optimizer state is all tensors (counters as 0-d int32 tensors), so that
  * nothing `jit` treats as static changes from step to step. Parameter trees must hold tensors only.
- * @example assertLaw(stagedUpdateMatchesEager(optim.adam(cosineDecay(1e-3, 100))))
+ *
+ * @example
+ * ```ts
+ * assertLaw(stagedUpdateMatchesEager(optim.adam(optim.cosineDecay(1e-3, 100))));
+ * ```
  */
 export function stagedUpdateMatchesEager<P, S>(opt: StepTransformation<P, S>, opts: Omit<OptimizerLawOptions<P>, "zeroGradientIsNoop"> = {}): LawResult<P> {
   const arb = opts.arb ?? (arbParamTree() as unknown as fc.Arbitrary<P>);

@@ -17,6 +17,11 @@ export interface KeyLawOptions extends LawOptions<readonly [Key, Key]> {
 /**
  * `fn(key)` is determined by the key: calling it twice with the same key gives bitwise the same tree,
  * and (unless `distinct: false`) two different keys give different trees.
+ *
+ * @example
+ * ```ts
+ * assertLaw(deterministicUnderKey((k) => random.normal(k, "4")));
+ * ```
  */
 export function deterministicUnderKey(fn: (key: Key) => unknown, opts: KeyLawOptions = {}): LawResult<readonly [Key, Key]> {
   const distinct = opts.distinct ?? true;

@@ -10,14 +10,28 @@ import { Concrete, impl, isTensor, typed, type AnyTensor } from "../tensor/tenso
 /** The concrete value under a public tensor. */
 export const concreteOf = (t: AnyTensor): Concrete => impl(t).concrete();
 
-/** A new tensor from flat row-major values (dim names optional). */
+/**
+ * A new tensor from flat row-major values (dim names optional).
+ *
+ * @example
+ * ```ts
+ * const t = fromFlat([2, 2], "float64", [1, 2, 3, 4]); // a float64 [2, 2] tensor
+ * ```
+ */
 export function fromFlat(shape: readonly number[], dtype: DType, values: ArrayLike<number>, names?: readonly (string | null)[]): AnyTensor {
   const data = alloc(dtype, values.length);
   for (let i = 0; i < values.length; i++) data[i] = dtype === "float32" ? Math.fround(values[i]!) : values[i]!;
   return typed(names === undefined ? new Concrete([...shape], dtype, data) : new Concrete([...shape], dtype, data, names));
 }
 
-/** Every float tensor leaf of a tree as float64 (same values, same names); other leaves unchanged. */
+/**
+ * Every float tensor leaf of a tree as float64 (same values, same names); other leaves unchanged.
+ *
+ * @example
+ * ```ts
+ * const x = toFloat64({ w: tensor([1, 2]), step: 3 }); // w as float64, step unchanged
+ * ```
+ */
 export function toFloat64<X>(tree: X): X {
   const { leaves, unflatten } = flatten(tree);
   return unflatten(
@@ -74,7 +88,14 @@ export function showIndex(flat: number, shape: readonly number[]): string {
 /** Shape as text: `[2, 3]`. */
 export const showShape = (shape: readonly number[]): string => `[${shape.join(", ")}]`;
 
-/** A readable multi-line rendering of a tree: tensors as `toString()`, records and arrays indented. */
+/**
+ * A readable multi-line rendering of a tree: tensors as `toString()`, records and arrays indented.
+ *
+ * @example
+ * ```ts
+ * showTree({ w: tensor([1, 2]) }); // a readable multi-line rendering, as in law reports
+ * ```
+ */
 export function showTree(x: unknown, indent = ""): string {
   if (isTensor(x)) return indentLines(impl(x).tryConcrete() ? x.toString() : String(x), indent);
   if (typeof x === "number") return Object.is(x, -0) ? "-0" : String(x);
@@ -97,7 +118,15 @@ export function showTree(x: unknown, indent = ""): string {
 
 const indentLines = (s: string, indent: string): string => s.split("\n").join(`\n${indent}`);
 
-/** A small deterministic PRNG (mulberry32): directions and permutations are reproducible from one drawn seed. */
+/**
+ * A small deterministic PRNG (mulberry32): directions and permutations are reproducible from one drawn seed.
+ *
+ * @example
+ * ```ts
+ * const next = rng(42);
+ * next(); // a number in [0, 1), the same for seed 42 every time
+ * ```
+ */
 export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
@@ -112,6 +141,11 @@ export function rng(seed: number): () => number {
 /**
  * A tree shaped like `like` with values uniform in [−1, 1) on its differentiable leaves and zeros on
  * the others (int and bool tensors), in each leaf's dtype: a random tangent or cotangent.
+ *
+ * @example
+ * ```ts
+ * const like = randomLike({ w: zeros("2 2") }, rng(0)); // same structure, deterministic random values
+ * ```
  */
 export function randomLike<X>(like: X, next: () => number): X {
   const { leaves, unflatten } = flatten(like);
@@ -126,7 +160,14 @@ export function randomLike<X>(like: X, next: () => number): X {
   ) as X;
 }
 
-/** A uniformly random permutation of `0..n−1` (Fisher–Yates). */
+/**
+ * A uniformly random permutation of `0..n−1` (Fisher–Yates).
+ *
+ * @example
+ * ```ts
+ * randomPermutation(4, rng(0)); // 0…3 in an order fixed by the seed
+ * ```
+ */
 export function randomPermutation(n: number, next: () => number): number[] {
   const p = Array.from({ length: n }, (_, i) => i);
   for (let i = n - 1; i > 0; i--) {
@@ -151,7 +192,14 @@ export function normAxis(axis: number, rank: number, what: string): number {
   return a;
 }
 
-/** Example `i` along `axis` (the axis removed). */
+/**
+ * Example `i` along `axis` (the axis removed).
+ *
+ * @example
+ * ```ts
+ * indexAxis(tensor([[1, 2], [3, 4]]), 1, 0); // [1, 3]: column 0
+ * ```
+ */
 export function indexAxis(t: AnyTensor, axis: number, i: number): AnyTensor {
   const c = concreteOf(t);
   const a = normAxis(axis, c.shape.length, "indexAxis");
@@ -162,7 +210,14 @@ export function indexAxis(t: AnyTensor, axis: number, i: number): AnyTensor {
   return typed(new Concrete(shape, c.dtype, out, c.names.filter((_, j) => j !== a)));
 }
 
-/** Stacks same-shaped tensors along a new axis `axis` of the result. */
+/**
+ * Stacks same-shaped tensors along a new axis `axis` of the result.
+ *
+ * @example
+ * ```ts
+ * stackAxis([tensor([1, 2]), tensor([3, 4])], 1); // [[1, 3], [2, 4]]
+ * ```
+ */
 export function stackAxis(ts: readonly AnyTensor[], axis: number): AnyTensor {
   const cs = ts.map(concreteOf);
   const first = cs[0];
@@ -181,7 +236,14 @@ export function stackAxis(ts: readonly AnyTensor[], axis: number): AnyTensor {
   return typed(new Concrete(shape, first.dtype, out));
 }
 
-/** `t` with its entries along `axis` reordered: result[…, i, …] = t[…, perm[i], …]. */
+/**
+ * `t` with its entries along `axis` reordered: result[…, i, …] = t[…, perm[i], …].
+ *
+ * @example
+ * ```ts
+ * permuteAxis(tensor([10, 20, 30]), 0, [2, 0, 1]); // [30, 10, 20]
+ * ```
+ */
 export function permuteAxis(t: AnyTensor, axis: number, perm: readonly number[]): AnyTensor {
   const c = concreteOf(t);
   const a = normAxis(axis, c.shape.length, "permuteAxis");
@@ -193,7 +255,14 @@ export function permuteAxis(t: AnyTensor, axis: number, perm: readonly number[])
   return typed(new Concrete(c.shape, c.dtype, out, c.names));
 }
 
-/** Tiles `t` to a broadcast target shape by copying (NumPy rules), without the library's broadcasting. */
+/**
+ * Tiles `t` to a broadcast target shape by copying (NumPy rules), without the library's broadcasting.
+ *
+ * @example
+ * ```ts
+ * tileTo(tensor([1, 2]), [3, 2]); // the [2] tensor repeated to [3, 2]
+ * ```
+ */
 export function tileTo(t: AnyTensor, shape: readonly number[]): AnyTensor {
   const c = concreteOf(t);
   const r = shape.length;
@@ -221,7 +290,15 @@ export interface Snapshot {
   readonly values: readonly (readonly number[])[];
 }
 
-/** Takes a {@link Snapshot} of a tree. */
+/**
+ * Takes a {@link Snapshot} of a tree.
+ *
+ * @example
+ * ```ts
+ * const x = tensor([1, 2]);
+ * snapshotDiff(snapshot(x), snapshot(x), "x"); // null: nothing changed
+ * ```
+ */
 export function snapshot(tree: unknown): Snapshot {
   const ls = pathLeaves(tree);
   return {
@@ -232,7 +309,15 @@ export function snapshot(tree: unknown): Snapshot {
   };
 }
 
-/** The first difference between two snapshots (bitwise: NaN equals NaN, 0 differs from −0), or null. */
+/**
+ * The first difference between two snapshots (bitwise: NaN equals NaN, 0 differs from −0), or null.
+ *
+ * @example
+ * ```ts
+ * const before = snapshot({ w: tensor([1]) });
+ * snapshotDiff(before, snapshot({ w: tensor([2]) }), "params"); // a sentence naming params.w
+ * ```
+ */
 export function snapshotDiff(before: Snapshot, after: Snapshot, root: string): string | null {
   if (before.paths.join("|") !== after.paths.join("|"))
     return `${root}: the tree's leaves changed from {${before.paths.join(", ")}} to {${after.paths.join(", ")}}`;

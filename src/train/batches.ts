@@ -17,13 +17,28 @@ export interface BatchesOptions {
   readonly dropLast?: boolean;
 }
 
-/** The number of batches {@link batches} yields. */
+/**
+ * The number of batches {@link batches} yields.
+ *
+ * @example
+ * ```ts
+ * train.numBatches(10, 4); // 3
+ * train.numBatches(10, 4, true); // 2
+ * ```
+ */
 export const numBatches = (n: number, batchSize: number, dropLast = false): number => (dropLast ? Math.floor(n / batchSize) : Math.ceil(n / batchSize));
 
 /**
  * Minibatches of `batchSize` examples from tensors sharing their leading dim, shuffled by `key` (or in
  * order with `null`). A lazy, re-iterable sequence: each iteration yields the same batches, computed one
  * at a time as they are pulled; the last may be smaller unless `dropLast`.
+ *
+ * @example
+ * ```ts
+ * const ds = { x: arange(10), y: arange(10) };
+ * for (const b of train.batches(random.key(0), ds, 4)) b.x.shape; // [4], [4], [2]: shuffled by the key
+ * const inOrder = [...train.batches(null, ds, 4, { dropLast: true })].length; // 2
+ * ```
  */
 export function batches<const D extends Columns>(key: Key | null, data: D, batchSize: number, opts: BatchesOptions = {}): Iterable<Batched<D>> {
   if (!Number.isInteger(batchSize) || batchSize <= 0) throw new InputError("batches", `batchSize must be a positive integer, got ${batchSize}`);

@@ -17,7 +17,12 @@ export type { LoadedTrainState } from "./checkpoint-format.js";
 /**
  * The checkpoint bytes of a training state (a state without a position is saved at the start of the data)
  * and an optional extra tree of tensors, numbers, strings, records and arrays.
- * @example const bytes = serializeTrainState(state, { history: [0.51, 0.43] })
+ *
+ * @example
+ * ```ts
+ * const state = train.initTrainState({ w: zeros("3") }, optim.sgd(0.1), random.key(0));
+ * const bytes = train.serializeTrainState(state, { history: [0.51, 0.43] }); // a checkpoint file's bytes
+ * ```
  */
 export const serializeTrainState = (state: TrainState<unknown, unknown>, extra?: Tree): Uint8Array => serialize(trainStateTree(state, extra));
 
@@ -25,7 +30,14 @@ export const serializeTrainState = (state: TrainState<unknown, unknown>, extra?:
  * Decodes a training state from checkpoint bytes, checking every tensor's path, shape and dtype against
  * `like` (e.g. `initTrainState(init params, optimizer, key)`); `extra` comes back as saved. Messages start
  * with `source`.
- * @example deserializeTrainState(bytes, initTrainState(params, sgd(0.1), random.key(0)))
+ *
+ * @example
+ * ```ts
+ * const like = train.initTrainState({ w: zeros("3") }, optim.sgd(0.1), random.key(0));
+ * const bytes = train.serializeTrainState(like, { history: [0.51] });
+ * const r = train.deserializeTrainState(bytes, like); // right({ state, extra: { history: [0.51] } })
+ * if (r._tag === "Right") r.right.state.step; // 0
+ * ```
  */
 export const deserializeTrainState = <P, O>(bytes: Uint8Array, like: TrainState<P, O>, source = "checkpoint"): Either<string, LoadedTrainState<P, O>> =>
   deserializeTrainStateWith(deserialize, bytes, like, source);
@@ -39,7 +51,13 @@ export const saveTrainState = (path: string, state: TrainState<unknown, unknown>
 
 /**
  * Loads a training state saved by {@link saveTrainState}, checked against `like` (see {@link deserializeTrainState}).
- * @example const r = loadTrainState("run.ckpt", initTrainState(params, adam(1e-3), random.key(0)))
+ *
+ * @example
+ * ```ts
+ * const like = train.initTrainState({ w: zeros("3") }, optim.adam(1e-3), random.key(0));
+ * const r = train.loadTrainState("run.ckpt", like);
+ * if (r._tag === "Left") console.error(r.left); // "checkpoint run.ckpt: …", naming what does not match
+ * ```
  */
 export const loadTrainState = <P, O>(path: string, like: TrainState<P, O>): Either<string, LoadedTrainState<P, O>> =>
   pipe(

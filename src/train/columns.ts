@@ -13,7 +13,14 @@ export type Columns = { readonly [k: string]: AnyTensor };
 /** A minibatch of `D`: every tensor with its leading dim cut to the batch. */
 export type Batched<D extends Columns> = { readonly [K in keyof D]: D[K] extends Tensor<infer S, infer Dt extends DType> ? Tensor<BatchShape<S>, Dt> : D[K] };
 
-/** The number of examples (leading dim) shared by every tensor of `data`. */
+/**
+ * The number of examples (leading dim) shared by every tensor of `data`.
+ *
+ * @example
+ * ```ts
+ * train.numExamples({ x: zeros("10 3"), y: zeros("10") }); // 10
+ * ```
+ */
 export function numExamples(data: Columns, op = "batches"): number {
   let n: number | undefined;
   for (const [k, t] of Object.entries(data)) {

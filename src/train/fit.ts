@@ -75,7 +75,28 @@ export interface DivergedEvent<P, O> extends NonFinite {
 /** A progress report of {@link fit}. */
 export type FitEvent<P, O> = StepEvent | EpochEvent<P, O> | DivergedEvent<P, O>;
 
-/** Training stopped because a loss or a parameter became NaN or ±∞; names the epoch, batch and step. */
+/**
+ * Training stopped because a loss or a parameter became NaN or ±∞; names the epoch, batch and step.
+ *
+ * @example
+ * ```ts
+ * const ds = { x: tensor([[1e30, 1e30]]), y: tensor([[0]]) };
+ * try {
+ *   train.drain(
+ *     train.fit({
+ *       model: (p: { w: Tensor<[2, 1]> }, x: Tensor<[number, 2]>) => matmul(x, p.w),
+ *       loss: (out: Tensor<[number, 1]>, y: Tensor<[number, 1]>) => nn.mse(out, y),
+ *       optimizer: optim.sgd(1e30),
+ *       params: { w: ones("2 1") },
+ *       epochs: 3,
+ *       train: () => [ds],
+ *     }),
+ *   );
+ * } catch (e) {
+ *   if (e instanceof train.DivergenceError) console.log(e.epoch, e.step, e.what); // 0 1 "loss": (1e30·2)² is +∞ in float32
+ * }
+ * ```
+ */
 export class DivergenceError extends Error {
   override readonly name = "DivergenceError";
   constructor(readonly op: string, at: NonFinite) {
@@ -88,7 +109,11 @@ export interface DivergenceError extends NonFinite {}
 
 /**
  * What went non-finite and where, in words (epoch and batch counted from 0, as in the events).
- * @example describeNonFinite({ epoch: 0, batch: 3, step: 4, loss: NaN, what: "loss" }) // "the loss is NaN at step 4 (epoch 0, batch 3)"
+ *
+ * @example
+ * ```ts
+ * train.describeNonFinite({ epoch: 0, batch: 3, step: 4, loss: NaN, what: "loss" }); // "the loss is NaN at step 4 (epoch 0, batch 3)"
+ * ```
  */
 export const describeNonFinite = (at: NonFinite): string =>
   `${at.what === "loss" || at.param === undefined ? `the loss is ${at.loss}` : `parameter "${at.param.path}" holds ${at.param.value}`} ` +
@@ -150,7 +175,25 @@ interface EpochAcc<P, O, M> {
  * Trains up to epoch `opts.epochs` (or `opts.maxSteps` steps), yielding a {@link StepEvent} per step and
  * an {@link EpochEvent} per epoch, and returning the final state with its position. Batches are pulled
  * one at a time from `opts.train(epoch, key)`.
- * @example drain(fit({ model, loss, optimizer: sgd(0.1), params, epochs: 3, key: random.key(0), train: (e, k) => batches(foldIn(k!, e), data, 32) }))
+ *
+ * @example
+ * ```ts
+ * const ds = { x: random.normal(random.key(1), "64 3"), y: random.normal(random.key(2), "64 1") };
+ * const final = train.drain(
+ *   train.fit({
+ *     model: (p: { w: Tensor<[3, 1]> }, x: Tensor<[number, 3]>) => matmul(x, p.w),
+ *     loss: (out: Tensor<[number, 1]>, y: Tensor<[number, 1]>) => nn.mse(out, y),
+ *     optimizer: optim.sgd(0.05),
+ *     params: { w: zeros("3 1") },
+ *     epochs: 2,
+ *     train: (epoch) => train.batches(random.foldIn(random.key(0), epoch), ds, 16),
+ *   }),
+ *   (e) => {
+ *     if (e.kind === "epoch") console.log(`epoch ${e.epoch + 1}: loss ${e.trainLoss.toFixed(4)}`);
+ *   },
+ * );
+ * final.step; // 8: 2 epochs of 4 batches
+ * ```
  */
 export function* fit<P, X, Y, L, O, M = never>(opts: FitOptions<P, X, Y, L, O, M>): Generator<FitEvent<P, O>, TrainState<P, O>, undefined> {
   const { model, loss, optimizer, metric, epochs } = opts;
@@ -261,7 +304,16 @@ function nonFinite(state: TrainState<unknown, unknown>, params: boolean): Pick<N
 
 /**
  * Runs a generator to its end, handing each yielded event to `onEvent`, and returns its result.
- * @example const final = drain(fit(opts), (e) => e.kind === "epoch" && console.log(e.trainLoss))
+ *
+ * @example
+ * ```ts
+ * function* count() {
+ *   yield 1;
+ *   yield 2;
+ *   return "done";
+ * }
+ * train.drain(count(), (n) => console.log(n)); // logs 1 and 2, returns "done"
+ * ```
  */
 export function drain<E, R>(events: Generator<E, R, undefined>, onEvent?: (event: E) => void): R {
   for (;;) {

@@ -15,7 +15,15 @@ export interface Split<D extends Columns> {
   readonly valid: Batched<D>;
 }
 
-/** Split `i` of `k` (d2l's `get_k_fold_data(k, i, X, y)`). */
+/**
+ * Split `i` of `k` (d2l's `get_k_fold_data(k, i, X, y)`).
+ *
+ * @example
+ * ```ts
+ * const ds = { x: arange(10), y: arange(10) };
+ * const { train: tr, valid } = train.kFoldSplit(5, 0, ds); // valid: the first 2 examples, train: the other 8
+ * ```
+ */
 export function kFoldSplit<const D extends Columns>(k: number, i: number, data: D): Split<D> {
   if (!Number.isInteger(k) || k < 2) throw new InputError("kFold", `k must be an integer ≥ 2, got ${k}`);
   if (!Number.isInteger(i) || i < 0 || i >= k) throw new InputError("kFold", `fold ${i} is not in 0…${k - 1}`);
@@ -36,7 +44,15 @@ export function kFoldSplit<const D extends Columns>(k: number, i: number, data: 
   return { fold: i, train: train as Batched<D>, valid: valid as Batched<D> };
 }
 
-/** The `k` splits, computed lazily one at a time. */
+/**
+ * The `k` splits, computed lazily one at a time.
+ *
+ * @example
+ * ```ts
+ * const ds = { x: arange(10), y: arange(10) };
+ * for (const s of train.kFold(5, ds)) s.valid.x.shape; // [2], five times
+ * ```
+ */
 export function* kFold<const D extends Columns>(k: number, data: D): Generator<Split<D>, void, undefined> {
   for (let i = 0; i < k; i++) yield kFoldSplit(k, i, data);
 }
@@ -50,6 +66,13 @@ export interface KFoldResult<R extends Readonly<Record<string, number>>> {
 /**
  * Trains and validates on each of the `k` splits (d2l's `k_fold`): `trainFn(train, valid, fold)` returns
  * numbers (e.g. `{ trainLoss, validLoss }`); the result has them per fold and averaged over folds.
+ *
+ * @example
+ * ```ts
+ * const ds = { x: arange(10), y: arange(10) };
+ * const r = train.kFoldValidate(5, ds, (tr, valid) => ({ validSize: valid.x.shape[0] }));
+ * r.mean.validSize; // 2
+ * ```
  */
 export function kFoldValidate<const D extends Columns, R extends Readonly<Record<string, number>>>(
   k: number, data: D, trainFn: (train: Batched<D>, valid: Batched<D>, fold: number) => R,

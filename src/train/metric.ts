@@ -21,14 +21,29 @@ export interface Metric<L, Y, M> {
   readonly value: (m: M) => number;
 }
 
-/** Classification accuracy: argmax of the outputs along the last axis against int class labels. */
+/**
+ * Classification accuracy: argmax of the outputs along the last axis against int class labels.
+ *
+ * @example
+ * ```ts
+ * const m = train.accuracyMetric;
+ * m.value(m.monoid.concat(m.measure(tensor([[0.9, 0.1]]), tensor([0], "int32")), m.monoid.empty)); // 1
+ * ```
+ */
 export const accuracyMetric: Metric<AnyTensor, Tensor<any, "int32">, AccuracyAcc> = {
   monoid: accuracyMonoid,
   measure: (output, target) => accuracyAcc(output, target),
   value: (m) => (m.total === 0 ? Number.NaN : accuracyOf(m)),
 };
 
-/** The number of examples in a batch: the leading dim of `y` when it is a tensor, else 1. */
+/**
+ * The number of examples in a batch: the leading dim of `y` when it is a tensor, else 1.
+ *
+ * @example
+ * ```ts
+ * train.batchSize({ x: zeros("32 784"), y: zeros("32", "int32") }); // 32
+ * ```
+ */
 export const batchSize = (b: Batch<unknown, unknown>): number => (isTensor(b.y) ? (b.y.shape[0] ?? 1) : 1);
 
 /**
@@ -37,7 +52,12 @@ export const batchSize = (b: Batch<unknown, unknown>): number => (isTensor(b.y) 
  * run eagerly if the model cannot be staged. As with `jit`, the model must be pure: tensors it captures
  * from outside (not through `params` or the batch) are read once, when it is staged. No batches at all is
  * an `InputError` (a metric of nothing would be NaN).
- * @example evaluateModel(model, accuracyMetric)(params, batches(null, test, 1000)) // 0.84
+ *
+ * @example
+ * ```ts
+ * const model = (p: { w: Tensor<[2, 2]> }, x: Tensor<[number, 2]>) => matmul(x, p.w);
+ * const acc = train.evaluateModel(model, train.accuracyMetric)({ w: eye(2) }, [{ x: eye(2), y: tensor([0, 1], "int32") }]); // 1
+ * ```
  */
 export const evaluateModel = <P, X, Y, L, M>(model: Model<P, X, L>, metric: Metric<L, Y, M>) => {
   const forward = jitOrEager(model);

@@ -73,7 +73,12 @@ export interface TrainState<P, O> {
 
 /**
  * The state before the first step, at epoch 0, batch 0, with the data ordered by `dataKey` (default none).
- * @example initTrainState({ w: zeros("3") }, sgd(0.1), random.key(0))
+ *
+ * @example
+ * ```ts
+ * const state = train.initTrainState({ w: zeros("3 1") }, optim.sgd(0.1)); // { params, optState, step: 0 }
+ * const shuffled = train.initTrainState({ w: zeros("3 1") }, optim.sgd(0.1), random.key(0)); // batches ordered by the key
+ * ```
  */
 export const initTrainState = <P, O>(params: P, optimizer: GradientTransformation<O>, dataKey: Key | null = null): TrainState<P, O> => ({
   params,
@@ -86,6 +91,15 @@ export const initTrainState = <P, O>(params: P, optimizer: GradientTransformatio
 /**
  * A step that also returns the model's outputs on the batch (computed in the same forward pass as the
  * gradient, before the update), for training metrics: `(state, batch) => [state', outputs]`.
+ *
+ * @example
+ * ```ts
+ * const model = (p: { w: Tensor<[2, 1]> }, x: Tensor<[number, 2]>) => matmul(x, p.w);
+ * const loss = (out: Tensor<[number, 1]>, y: Tensor<[number, 1]>) => nn.mse(out, y);
+ * const step = train.trainStepWithOutput(model, loss, optim.sgd(0.1));
+ * const [state, outputs] = step(train.initTrainState({ w: zeros("2 1") }, optim.sgd(0.1)), { x: ones("4 2"), y: ones("4 1") });
+ * // outputs: the model's [4, 1] predictions of this batch, before the update
+ * ```
  */
 export function trainStepWithOutput<P, X, Y, L, O>(
   model: Model<P, X, L>, loss: LossFn<L, Y>, optimizer: GradientTransformation<O>, opts: StepOptions = {},
@@ -155,6 +169,16 @@ export interface StepOptions {
 /**
  * The pure training step `(state, batch) => state`: loss and gradient by `valueAndGrad`, then one
  * optimizer update. Training on batches `bs` is `bs.reduce(trainStep(model, loss, opt), initTrainState(p, opt))`.
+ *
+ * @example
+ * ```ts
+ * const model = (p: { w: Tensor<[3, 1]> }, x: Tensor<[number, 3]>) => matmul(x, p.w);
+ * const loss = (out: Tensor<[number, 1]>, y: Tensor<[number, 1]>) => nn.mse(out, y);
+ * const step = train.trainStep(model, loss, optim.sgd(0.1)); // (state, batch) => state, pure
+ * const batch = { x: tensor([[1, 2, 3]]), y: tensor([[1]]) };
+ * const after = [batch, batch, batch].reduce(step, train.initTrainState({ w: zeros("3 1") }, optim.sgd(0.1)));
+ * after.step; // 3
+ * ```
  */
 export function trainStep<P, X, Y, L, O>(
   model: Model<P, X, L>, loss: LossFn<L, Y>, optimizer: GradientTransformation<O>, opts: StepOptions = {},

@@ -141,8 +141,14 @@ const nameOf = (f: { name: string }, fallback: string): string => (f.name && f.n
  * under every transformation: reverse mode transposes it, `vmap` batches it, `jit` stages it.
  *
  * @example
- * // log(1 + eˣ) with the derivative written as a sigmoid, stable for large x:
- * const softplus = customJvp((x: Tensor<[3]>) => log1p(exp(x)), ([x], [t]) => mul(t, sigmoid(x)));
+ * ```ts
+ * // log(1 + eˣ) with its derivative given directly: sigmoid(x).
+ * const softplusStable = customJvp(
+ *   (x: Tensor<[number]>) => softplus(x),
+ *   ([x], [dx]) => mul(dx, sigmoid(x)),
+ * );
+ * grad((x: Tensor<[number]>) => sum(softplusStable(x)))(tensor([0, 100])); // [0.5, 1]
+ * ```
  */
 export function customJvp<Args extends readonly Tensor<any, any>[], S extends Shape, D extends DType>(
   f: (...args: Args) => Tensor<S, D>,
@@ -166,8 +172,15 @@ export function customJvp<Args extends readonly Tensor<any, any>[], S extends Sh
  * forward mode differentiates `f` itself.
  *
  * @example
- * // Gradient clipping as an identity whose backward pass clips:
- * const clipGrad = customVjp((x: Tensor<[3]>) => x, (x) => [x, null], (_r, ct) => [clamp(ct, -1, 1)]);
+ * ```ts
+ * // Clip the gradient's norm on the way back, leave the forward pass alone.
+ * const clipGrad = customVjp(
+ *   (x: Tensor<[number]>) => x,
+ *   (x: Tensor<[number]>) => [x, null],
+ *   (_res: null, ct: Tensor<[number]>): [Tensor<[number]>] => [clamp(ct, -1, 1)],
+ * );
+ * grad((x: Tensor<[number]>) => sum(mul(clipGrad(x), 5)))(tensor([1, 2])); // [1, 1]
+ * ```
  */
 export function customVjp<Args extends readonly Tensor<any, any>[], S extends Shape, D extends DType, Res>(
   f: (...args: Args) => Tensor<S, D>,

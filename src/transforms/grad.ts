@@ -25,6 +25,14 @@ type Picked<Args extends readonly unknown[], N> = N extends number ? Args[N] : {
 /**
  * The gradient of a scalar function with respect to its first argument (or `argnums`): a function
  * returning a tree of the argument's type. `grad(grad(f))`, `jvp(grad(f))` and `vmap(grad(f))` compose.
+ *
+ * @example
+ * ```ts
+ * const f = (w: Tensor<[3]>) => sum(square(w));
+ * const g: Tensor<[3]> = grad(f)(tensor([1, 2, 3])); // [2, 4, 6]
+ * const second = grad((x: Tensor<[]>) => mul(x, grad((y: Tensor<[]>) => mul(y, y))(x)))(scalar(3)); // d/dx (x·2x) = 12
+ * const byArg = grad((a: Tensor<[]>, b: Tensor<[]>) => mul(a, b), { argnums: 1 })(scalar(2), scalar(5)); // ∂/∂b = 2
+ * ```
  */
 export function grad<Args extends readonly unknown[], R, const N extends number | readonly number[] = 0>(
   f: ScalarFn<Args, R>, opts?: { readonly argnums?: N },
@@ -32,7 +40,14 @@ export function grad<Args extends readonly unknown[], R, const N extends number 
   return (...args: Args) => valueAndGradImpl("grad", f as Fn<Args, R>, opts ?? {}, args)[1] as Picked<Args, N>;
 }
 
-/** Like {@link grad} but returns `[value, gradient]` from one forward pass. */
+/**
+ * Like {@link grad} but returns `[value, gradient]` from one forward pass.
+ *
+ * @example
+ * ```ts
+ * const [loss, g] = valueAndGrad((w: Tensor<[2]>) => sum(square(w)))(tensor([3, 4])); // 25, [6, 8]
+ * ```
+ */
 export function valueAndGrad<Args extends readonly unknown[], R, const N extends number | readonly number[] = 0>(
   f: ScalarFn<Args, R>, opts?: { readonly argnums?: N },
 ): (...args: Args) => [R, Picked<Args, N>] {
@@ -45,6 +60,14 @@ export function valueAndGrad<Args extends readonly unknown[], R, const N extends
 /**
  * Like {@link valueAndGrad} for a function returning `[loss, aux]`: the auxiliary tree (metrics,
  * predictions) is returned alongside, not differentiated. Returns `[[loss, aux], gradient]`.
+ *
+ * @example
+ * ```ts
+ * const [[loss, preds], g] = valueAndGradWithAux((w: Tensor<[2]>) => {
+ *   const preds = mul(w, 2);
+ *   return [sum(preds), preds] as const;
+ * })(tensor([1, 2])); // loss 6, preds [2, 4], gradient [2, 2]
+ * ```
  */
 export function valueAndGradWithAux<Args extends readonly unknown[], R, Aux, const N extends number | readonly number[] = 0>(
   f: (...args: Args) => readonly [ScalarFn<[], R> extends string ? never : R, Aux], opts?: { readonly argnums?: N },

@@ -21,7 +21,14 @@ function basis(shape: readonly number[], dtype: DType): Tensor<any, any> {
   return typed(new Concrete([n, ...shape], dtype, data));
 }
 
-/** The Jacobian by forward mode (one JVP per input element, vectorised): shape `[...out, ...in]`. */
+/**
+ * The Jacobian by forward mode (one JVP per input element, vectorised): shape `[...out, ...in]`.
+ *
+ * @example
+ * ```ts
+ * const J: Tensor<[2, 2]> = jacfwd((x: Tensor<[2]>) => mul(x, x))(tensor([1, 2])); // [[2, 0], [0, 4]]
+ * ```
+ */
 export function jacfwd<S extends Shape, D extends DType, O extends Shape>(f: (x: Tensor<S, D>) => Tensor<O, D>): (x: Tensor<S, D>) => Tensor<[...O, ...S], D> {
   return (x) => {
     const xi = impl(x);
@@ -35,7 +42,14 @@ export function jacfwd<S extends Shape, D extends DType, O extends Shape>(f: (x:
   };
 }
 
-/** The Jacobian by reverse mode (one VJP per output element, vectorised): shape `[...out, ...in]`. */
+/**
+ * The Jacobian by reverse mode (one VJP per output element, vectorised): shape `[...out, ...in]`.
+ *
+ * @example
+ * ```ts
+ * const J: Tensor<[1, 3]> = jacrev((x: Tensor<[3]>) => reshape(sum(x), "1"))(tensor([1, 2, 3])); // [[1, 1, 1]]
+ * ```
+ */
 export function jacrev<S extends Shape, D extends DType, O extends Shape>(f: (x: Tensor<S, D>) => Tensor<O, D>): (x: Tensor<S, D>) => Tensor<[...O, ...S], D> {
   return (x) => {
     const xi = impl(x);
@@ -46,7 +60,14 @@ export function jacrev<S extends Shape, D extends DType, O extends Shape>(f: (x:
   };
 }
 
-/** The Hessian of a scalar function: `jacfwd(jacrev(f))`, shape `[...in, ...in]`. */
+/**
+ * The Hessian of a scalar function: `jacfwd(jacrev(f))`, shape `[...in, ...in]`.
+ *
+ * @example
+ * ```ts
+ * const H: Tensor<[2, 2]> = hessian((x: Tensor<[2]>) => sum(mul(x, mul(x, x))))(tensor([1, 2])); // diag(6x) = [[6, 0], [0, 12]]
+ * ```
+ */
 export function hessian<S extends Shape, D extends DType>(f: (x: Tensor<S, D>) => Tensor<[], D>): (x: Tensor<S, D>) => Tensor<[...S, ...S], D> {
   return (x) => {
     const yi = impl(f(x));

@@ -117,6 +117,12 @@ function stager(f: (...args: any[]) => unknown, cacheSize: number) {
  * const f = jit((x: Tensor<[3]>) => sum(mul(sin(x), x)));
  * f(tensor([1, 2, 3]));         // compiled on the first call, replayed after
  * grad(f)(tensor([1, 2, 3]));   // the gradient runs staged programs too
+ *
+ * @example
+ * ```ts
+ * const step = jit((w: Tensor<[3]>, x: Tensor<[3]>) => sub(w, mul(grad((v: Tensor<[3]>) => sum(mul(v, x)))(w), 0.1)));
+ * const w1 = step(ones("3"), tensor([1, 2, 3])); // staged once, then run as one program
+ * ```
  */
 export function jit<Args extends readonly unknown[], R>(f: (...args: Args) => R, opts: JitOptions = {}): (...args: Args) => R {
   const run = jitCall(f, opts);

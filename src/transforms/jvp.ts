@@ -82,6 +82,12 @@ export class JvpTracer extends Tracer {
 /**
  * Jacobian-vector product: evaluates `f` at `primals` and its directional derivative along `tangents`
  * (trees of the same structure as the arguments). Returns `[f(primals), ∂f(primals)·tangents]`.
+ *
+ * @example
+ * ```ts
+ * const f = (x: Tensor<[3]>) => sum(square(x));
+ * const [y, dy] = jvp(f, [tensor([1, 2, 3])], [tensor([1, 0, 0])]); // 14, 2 (∂f/∂x₀ = 2x₀)
+ * ```
  */
 export function jvp<Args extends readonly unknown[], R>(f: (...args: Args) => R, primals: Args, tangents: Args): [R, R] {
   const p = flatten(primals);

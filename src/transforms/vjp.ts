@@ -138,6 +138,13 @@ export function vjpFlat(
 /**
  * Vector-Jacobian product: evaluates `f(...primals)` and returns it with a pullback mapping an output
  * cotangent (a tree shaped like the output) to the cotangents of all the arguments.
+ *
+ * @example
+ * ```ts
+ * const f = (x: Tensor<[3]>) => mul(x, 2);
+ * const [y, back] = vjp(f, tensor([1, 2, 3]));
+ * const [dx] = back(ones("3")); // [2, 2, 2]
+ * ```
  */
 export function vjp<Args extends readonly unknown[], R>(f: (...args: Args) => R, ...primals: Args): [R, (ct: R) => Args] {
   const [out, pull] = vjpImpl(f, primals, false);

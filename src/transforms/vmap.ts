@@ -111,6 +111,13 @@ export type BatchedArgs<Args extends readonly unknown[], I> = I extends readonly
 /**
  * Vectorises `f` over an axis of its arguments (default: axis 0 of every argument): the result is
  * what stacking `f` applied to each example would give, computed in one batched pass.
+ *
+ * @example
+ * ```ts
+ * const dot = (a: Tensor<[3]>, b: Tensor<[3]>) => sum(mul(a, b));
+ * const rows = vmap(dot)(ones("5 3"), ones("5 3")); // 5 dot products: [3, 3, 3, 3, 3]
+ * const perExample = vmap(grad((w: Tensor<[3]>, x: Tensor<[3]>) => sum(mul(w, x))), { inAxes: [null, 0] })(ones("3"), ones("4 3"));
+ * ```
  */
 export function vmap<Args extends readonly unknown[], R, const I extends number | null | readonly (number | null)[] = 0, const O extends number = 0>(
   f: (...args: Args) => R, opts: { readonly inAxes?: I; readonly outAxes?: O } = {},
