@@ -38,10 +38,24 @@ import { flatten, isLeaf, type Tree } from "../core/pytree.js";
 import { showShape } from "../errors.js";
 import { formatErrors } from "./codecs.js";
 
-/** The 8 bytes every checkpoint starts with. */
+/**
+ * The 8 bytes every checkpoint starts with.
+ *
+ * @example
+ * ```ts
+ * data.CHECKPOINT_MAGIC; // "TENFOLD1", the first 8 bytes of every checkpoint file
+ * ```
+ */
 export const CHECKPOINT_MAGIC = "TENFOLD1";
 
-/** The format version this build writes; it reads this one and version 1 (see the module comment). */
+/**
+ * The format version this build writes; it reads this one and version 1 (see the module comment).
+ *
+ * @example
+ * ```ts
+ * data.CHECKPOINT_VERSION; // 2
+ * ```
+ */
 export const CHECKPOINT_VERSION = 2;
 
 const PREFIX = 12; // magic + header length
@@ -50,7 +64,18 @@ const MAX_HEADER = 1 << 28; // 256 MiB of JSON: millions of leaves; beyond it, a
 const BYTES: Readonly<Record<DType, number>> = { float32: 4, float64: 8, int32: 4, bool: 1 };
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-/** A checkpoint that cannot be written: a value that cannot be saved, colliding paths, a tree too large, an I/O error. */
+/**
+ * A checkpoint that cannot be written: a value that cannot be saved, colliding paths, a tree too large, an I/O error.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   data.serialize({ w: zeros("2"), f: () => 0 });
+ * } catch (e) {
+ *   if (e instanceof data.CheckpointError) console.log(e.source, e.detail); // serialize …
+ * }
+ * ```
+ */
 export class CheckpointError extends Error {
   override readonly name = "CheckpointError";
   constructor(
@@ -108,7 +133,14 @@ const LeafEntryCodec = t.intersection([
 /** One leaf as described in the header. */
 export type LeafEntry = t.TypeOf<typeof LeafEntryCodec>;
 
-/** The io-ts codec of a checkpoint header (version 2). */
+/**
+ * The io-ts codec of a checkpoint header (version 2).
+ *
+ * @example
+ * ```ts
+ * data.CheckpointHeaderCodec.is({ format: "tenfold-checkpoint" }); // false: the other fields are missing
+ * ```
+ */
 export const CheckpointHeaderCodec = t.type({
   format: t.literal("tenfold-checkpoint"),
   version: t.literal(CHECKPOINT_VERSION),
@@ -151,8 +183,7 @@ const CRC_TABLES = (() => {
 export type Crc32 = (bytes: Uint8Array, crc?: number) => number;
 
 /**
- * Continues a CRC-32 (IEEE, as in zlib) over `bytes`, computed in JavaScript, slicing by 8 (on every
- * host; Node's `crc32` uses zlib's where it has one).
+ * The same CRC-32 computed in JavaScript, slicing by 8 (used where zlib has no `crc32`).
  * @example crc32Tables(new TextEncoder().encode("123456789")) // 0xcbf43926
  */
 export function crc32Tables(bytes: Uint8Array, crc = 0): number {
@@ -349,7 +380,11 @@ export function serializeWith(crc32: Crc32, tree: unknown): Uint8Array {
 /**
  * Encodes a parameter tree (tensors and numbers in records and arrays) as checkpoint bytes; throws a
  * {@link CheckpointError} for a value that cannot be saved, colliding paths, or a file too large for one array.
- * @example deserialize(serialize({ w: zeros("2 3"), step: 1 })) // right({ w, step: 1 })
+ *
+ * @example
+ * ```ts
+ * const bytes: Uint8Array = data.serialize({ w: ones("2 2"), b: zeros("2"), step: 3 });
+ * ```
  */
 export const serialize = (tree: unknown): Uint8Array => serializeWith(crc32, tree);
 
@@ -652,7 +687,12 @@ export const deserializeWith =
 /**
  * Decodes checkpoint bytes into a parameter tree; with `like` (the model's parameters, e.g. from
  * `init`), checks every path, shape, dtype and dim name against it and returns a tree of `like`'s type and structure.
- * Messages start with `source` (the file name when Node's `loadCheckpoint` calls it).
- * @example deserialize(serialize(params), params) // right(params), bit for bit
+ * Messages start with `source` (the file name when called by {@link loadCheckpoint}).
+ *
+ * @example
+ * ```ts
+ * const bytes = data.serialize({ w: ones("2 2"), step: 3 });
+ * const back = data.deserialize(bytes, { w: zeros("2 2"), step: 0 }); // Right: the same tree, checked against `like`
+ * ```
  */
 export const deserialize: Deserialize = deserializeWith(crc32);

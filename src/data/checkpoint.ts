@@ -22,7 +22,7 @@ export type { CheckpointHeader, Crc32, Deserialize, LeafEntry, TreeNode } from "
 const nativeCrc32 = (zlib as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
 
 /**
- * Continues a CRC-32 (IEEE, as in zlib) over `bytes`; start with `0`. zlib's where Node has it, else {@link crc32Tables}.
+ * Continues a CRC-32 (IEEE, as in zlib) over `bytes`; start with `0`. zlib's where Node has it, else the JavaScript tables.
  *
  * @example
  * ```ts
@@ -49,7 +49,12 @@ export const serialize = (tree: unknown): Uint8Array => serializeWith(crc32, tre
  * Decodes checkpoint bytes into a parameter tree; with `like` (the model's parameters, e.g. from
  * `init`), checks every path, shape, dtype and dim name against it and returns a tree of `like`'s type and structure.
  * Messages start with `source` (the file name when called by {@link loadCheckpoint}).
- * @example deserialize(serialize(params), params) // right(params), bit for bit
+ *
+ * @example
+ * ```ts
+ * const bytes = data.serialize({ w: ones("2 2"), step: 3 });
+ * const back = data.deserialize(bytes, { w: zeros("2 2"), step: 0 }); // Right: the same tree, checked against `like`
+ * ```
  */
 export const deserialize: Deserialize = deserializeWith(crc32);
 

@@ -49,10 +49,7 @@ const TYPE_CODES: Readonly<Record<number, { type: IdxType; bytes: number }>> = {
 
 const hex = (b: number): string => `0x${b.toString(16).padStart(2, "0")}`;
 
-/**
- * Whether bytes start with the gzip magic `1f 8b`.
- * @example isGzip(new Uint8Array([0x1f, 0x8b, 8, 0])) // true
- */
+/** Whether bytes start with the gzip magic `1f 8b`. */
 export const isGzip = (bytes: Uint8Array): boolean => bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 
 /** The longest IDX header: magic and 255 dims. */
@@ -206,7 +203,18 @@ export function splitFromArrays(images: Float32Array, labels: Int32Array): Split
   };
 }
 
-/** A label outside the classes a dataset has: names the file, the first bad label's index and value, and how many are bad. */
+/**
+ * A label outside the classes a dataset has: names the file, the first bad label's index and value, and how many are bad.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await data.loadIdxDataset("images-idx3-ubyte", "labels-idx1-ubyte", { classes: 10 });
+ * } catch (e) {
+ *   if (e instanceof data.LabelRangeError) console.log(e.file, e.index, e.value); // labels-idx1-ubyte 17 200
+ * }
+ * ```
+ */
 export class LabelRangeError extends InputError {
   constructor(
     readonly file: string,

@@ -13,10 +13,24 @@ import { deserialize, serialize, type Deserialize } from "../data/checkpoint-for
 import { key as keyFromSeed, keyData, type Key } from "../random/key.js";
 import type { TrainPosition, TrainState } from "./step.js";
 
-/** The `format` field of a training-state checkpoint. */
+/**
+ * The `format` field of a training-state checkpoint.
+ *
+ * @example
+ * ```ts
+ * train.TRAIN_STATE_FORMAT; // "tenfold-train-state"
+ * ```
+ */
 export const TRAIN_STATE_FORMAT = "tenfold-train-state";
 
-/** The version of the saved tree this build writes and reads. */
+/**
+ * The version of the saved tree this build writes and reads.
+ *
+ * @example
+ * ```ts
+ * train.TRAIN_STATE_VERSION; // 1
+ * ```
+ */
 export const TRAIN_STATE_VERSION = 1;
 
 /** A training state read back, with the extra tree saved beside it (`undefined` when none was). */
@@ -49,7 +63,12 @@ export const trainStateTree = (state: TrainState<unknown, unknown>, extra: Tree)
 /**
  * The checkpoint bytes of a training state (a state without a position is saved at the start of the data)
  * and an optional extra tree of tensors, numbers, strings, records and arrays.
- * @example const bytes = serializeTrainState(state, { history: [0.51, 0.43] })
+ *
+ * @example
+ * ```ts
+ * const state = train.initTrainState({ w: zeros("3") }, optim.sgd(0.1), random.key(0));
+ * const bytes = train.serializeTrainState(state, { history: [0.51, 0.43] }); // a checkpoint file's bytes
+ * ```
  */
 export const serializeTrainState = (state: TrainState<unknown, unknown>, extra?: Tree): Uint8Array => serialize(trainStateTree(state, extra));
 
@@ -57,7 +76,14 @@ export const serializeTrainState = (state: TrainState<unknown, unknown>, extra?:
  * Decodes a training state from checkpoint bytes, checking every tensor's path, shape and dtype against
  * `like` (e.g. `initTrainState(init params, optimizer, key)`); `extra` comes back as saved. Messages start
  * with `source`.
- * @example deserializeTrainState(bytes, initTrainState(params, sgd(0.1), random.key(0)))
+ *
+ * @example
+ * ```ts
+ * const like = train.initTrainState({ w: zeros("3") }, optim.sgd(0.1), random.key(0));
+ * const bytes = train.serializeTrainState(like, { history: [0.51] });
+ * const r = train.deserializeTrainState(bytes, like); // right({ state, extra: { history: [0.51] } })
+ * if (r._tag === "Right") r.right.state.step; // 0
+ * ```
  */
 export const deserializeTrainState = <P, O>(bytes: Uint8Array, like: TrainState<P, O>, source = "checkpoint"): Either<string, LoadedTrainState<P, O>> =>
   deserializeTrainStateWith(deserialize, bytes, like, source);

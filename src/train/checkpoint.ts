@@ -45,7 +45,12 @@ export const deserializeTrainState = <P, O>(bytes: Uint8Array, like: TrainState<
 /**
  * Saves a training state (and an optional extra tree) to `path` atomically: the file is either the old
  * one or the new one, never a mix.
- * @example saveTrainState("run.ckpt", epochEvent.state, { history })
+ *
+ * @example
+ * ```ts
+ * const state = train.initTrainState({ w: zeros("3") }, optim.adam(1e-3), random.key(0));
+ * train.saveTrainState("run.ckpt", state, { history: [0.51, 0.43] });
+ * ```
  */
 export const saveTrainState = (path: string, state: TrainState<unknown, unknown>, extra?: Tree): void => saveCheckpoint(path, trainStateTree(state, extra));
 
