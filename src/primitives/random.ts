@@ -21,6 +21,7 @@ import {
   splitWordsPartitionable,
   threefry2x32Block,
   uniformF32,
+  uniformUnitInto,
   type KeyWords,
 } from "./threefry.js";
 
@@ -84,7 +85,8 @@ function draw(k: KeyWords, p: RandomParams, out: Storage, at: number, m: number)
       out.set(randomBits32(k, m), at);
       return;
     case "uniform":
-      out.set(uniformF32(k, m, p.lo, p.hi), at);
+      if (p.dtype === "float32" && p.lo === 0 && p.hi === 1) uniformUnitInto(k, m, out as Float32Array, at);
+      else out.set(uniformF32(k, m, p.lo, p.hi), at);
       return;
     case "normal": {
       const z = normalF32(k, m);

@@ -11,7 +11,7 @@
  * ones reproduce the layout that is JAX's default from v0.5.0 on. `foldIn` is the same under both.
  */
 
-import { threefryHalvesSimd } from "../backend/threefry.js";
+import { threefryHalvesSimd, threefryUnitSimd } from "../backend/threefry.js";
 
 /** A key's two uint32 words, `[hi, lo]` (JAX's `key_data`). */
 export type KeyWords = readonly [hi: number, lo: number];
@@ -231,6 +231,24 @@ export function uniformF32FromBits(bits: Uint32Array, lo = 0, hi = 1): Float32Ar
  * `n` uniform float32 samples in [lo, hi), identical to
  * `jax.random.uniform(key, (n,), jnp.float32, lo, hi)` (with `jax_threefry_partitionable=False`).
  */
+/**
+ * `uniformF32(k, m)` (the unit interval) written into `out` from `at`: the SIMD kernel's floats for the
+ * blocks it takes, the scalar cipher's for the rest; the same values, without the intermediate arrays.
+ */
+export function uniformUnitInto(k: KeyWords, m: number, out: Float32Array, at: number): void {
+  checkCount("uniformF32", m);
+  const n = (m + 1) >> 1;
+  const simd = (m - n) & ~3;
+  const done = simd > 0 && threefryUnitSimd(k[0], k[1], simd, n, out, at) ? simd : 0;
+  if (done === 0) return void out.set(uniformF32(k, m), at);
+  // The last few blocks (at most 4, and the unpaired one of an odd count) on the scalar cipher.
+  for (let i = done; i < n; i++) {
+    const [x, y] = threefry2x32Block(k[0], k[1], i, i + n < m ? i + n : 0);
+    out[at + i] = (x >>> 9) * TWO_POW_MINUS_23;
+    if (i + n < m) out[at + i + n] = (y >>> 9) * TWO_POW_MINUS_23;
+  }
+}
+
 export function uniformF32(k: KeyWords, n: number, lo = 0, hi = 1): Float32Array {
   return uniformF32FromBits(randomBits32(k, n), lo, hi);
 }

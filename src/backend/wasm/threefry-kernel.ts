@@ -10,10 +10,15 @@ const ROTATIONS = [[13, 15, 26, 6], [17, 29, 16, 24]] as const;
 
 /**
  * The module exporting `run(ka, kb, blocks, half, out)`: hashes blocks `0 … blocks − 1` (a multiple of four)
- * under the key `(ka, kb)`, writing the words as uint32 at byte address `out`.
+ * under the key `(ka, kb)`, writing the words as uint32 at byte address `out`; and `unit(…)`, the same
+ * writing each word's uniform float32 in [0, 1) instead, JAX's `(bits >>> 9) · 2⁻²³` (exact).
  */
 export function threefryModuleBytes(shared: boolean, maxPages: number): Uint8Array {
-  const f = func([i32, i32, i32, i32, i32], [], "run");
+  return encodeModule({ minPages: 1, maxPages, shared }, [threefryFunc("run", false), threefryFunc("unit", true)]);
+}
+
+function threefryFunc(exportName: string, unit: boolean) {
+  const f = func([i32, i32, i32, i32, i32], [], exportName);
   const c = f.code;
   const [ka, kb, blocks, half, out] = [0, 1, 2, 3, 4].map((i) => f.param(i));
   const i = f.local(i32);
@@ -42,9 +47,18 @@ export function threefryModuleBytes(shared: boolean, maxPages: number): Uint8Arr
     for (const r of ROTATIONS[g % 2]!) mix(r);
     inject((g + 1) % 3, (g + 2) % 3, g + 1);
   }
-  c.get(out!).get(i).i32Const(2).i32("shl").i32("add").get(x).v128Store(0);
-  c.get(out!).get(i).get(half!).i32("add").i32Const(2).i32("shl").i32("add").get(y).v128Store(0);
+  // Unit floats: the top 23 bits as an integer (exact in float32), times 2⁻²³.
+  const asUnit = (v: number): void => {
+    if (!unit) return void c.get(v);
+    c.get(v).i32Const(9).i32x4("shr_u").raw(0xfd, 0xfa, 0x01).v128ConstF32(2 ** -23, 2 ** -23, 2 ** -23, 2 ** -23).f32x4("mul");
+  };
+  c.get(out!).get(i).i32Const(2).i32("shl").i32("add");
+  asUnit(x);
+  c.v128Store(0);
+  c.get(out!).get(i).get(half!).i32("add").i32Const(2).i32("shl").i32("add");
+  asUnit(y);
+  c.v128Store(0);
   c.get(i).i32Const(4).i32("add").tee(i).get(blocks!).i32("lt_u").brIf(0);
   c.end();
-  return encodeModule({ minPages: 1, maxPages, shared }, [f.build()]);
+  return f.build();
 }
