@@ -6,14 +6,14 @@
  * `elementwiseKernel` returns null where the program cannot run here (no SIMD, TENFOLD_BACKEND=typescript,
  * an unsupported broadcast); callers then use their TypeScript loops, which compute the same bits.
  */
-import { allocUninit } from "../tensor/dtype.js";
+import { FRESH, type StorageSource } from "../tensor/dtype.js";
 import { ARENA_BASE, getWasm, heapAddress, MAX_PAGES, requestedMode, reserve } from "./runtime.js";
 import { ewLayout, ewModuleBytes, ewSupported, type EwAccess, type EwLayout, type EwProgram } from "./wasm/elementwise-kernel.js";
 
 export type { EwAccess, EwArg, EwNode, EwProgram, SimdOp } from "./wasm/elementwise-kernel.js";
 
 /** A compiled program: runs on float32 inputs of the program's sizes and returns one new array per output. */
-export type ElementwiseKernel = (inputs: readonly Float32Array[]) => Float32Array[];
+export type ElementwiseKernel = (inputs: readonly Float32Array[], mem?: StorageSource) => Float32Array[];
 
 /** Below this many output elements the copies in and out cost more than a TypeScript loop. */
 export const SIMD_MIN_ELEMENTS = 512;
@@ -84,11 +84,11 @@ function compile(program: EwProgram): ElementwiseKernel | null {
   // One module per set of addresses: operands already in the kernels' memory (a jitted program's values)
   // are read, and results written, where they are; the others are copied through scratch.
   const runs = new Map<string, () => void>();
-  return (inputs) => {
+  return (inputs, mem = FRESH) => {
     if (inputs.length !== lengths.length || inputs.some((x, i) => x.length !== lengths[i]))
       throw new RangeError(`elementwise kernel: expected inputs of lengths [${lengths.join(", ")}], got [${inputs.map((x) => x.length).join(", ")}]`);
     if (!reserve(w, scratch.bytes)) throw new RangeError("elementwise kernel: out of wasm memory");
-    const outs = p.outputs.map(() => allocUninit("float32", p.total) as Float32Array);
+    const outs = p.outputs.map(() => mem.take("float32", p.total, false) as Float32Array);
     let inAt = inputs.map((x, i) => (expand[i] ? null : heapAddress(x)));
     let outAt = outs.map((x) => heapAddress(x));
     let L: EwLayout = { ...scratch, offIn: scratch.offIn.map((o, i) => inAt[i] ?? o), offOut: scratch.offOut.map((o, k) => outAt[k] ?? o) };

@@ -9,7 +9,7 @@
  * Node also `TENFOLD_BACKEND=typescript|wasm1|wasm`, `TENFOLD_THREADS`) forces a mode (wasm1 =
  * single-threaded wasm) or one thread.
  */
-import { allocUninit, freshStorage } from "../tensor/dtype.js";
+import { FRESH, freshStorage, type StorageSource } from "../tensor/dtype.js";
 import { createPool, type Pool } from "./pool.js";
 import { checkGemmArgs, gemmF32Reference, type GemmOptions } from "./reference.js";
 import { ARENA_BASE, getWasm, heapAddress, MAX_PAGES, requestedMode, reserve, threadCount, type BackendMode, type Wasm } from "./runtime.js";
@@ -134,13 +134,13 @@ function split(s: GemmShape, plan: Plan): { readonly rows: boolean } | undefined
 /** Runs the whole product through the wasm kernel; returns undefined if it does not fit in memory. */
 function gemmWasm(
   w: Wasm, threads: boolean, a: Float32Array, b: Float32Array, shape: GemmShape,
-  bias: Float32Array | undefined, relu: boolean, tuning?: GemmTuning,
+  bias: Float32Array | undefined, relu: boolean, tuning?: GemmTuning, mem: StorageSource = FRESH,
 ): Float32Array | undefined {
   const { m, n } = shape;
   // Operands already in the kernels' memory are read (and the result written) where they are.
   const scratch = gemmLayout(shape);
   if (scratch.bytes > ARENA_BASE || !reserve(w, scratch.bytes)) return undefined;
-  const out = allocUninit("float32", m * n) as Float32Array;
+  const out = mem.take("float32", m * n, false) as Float32Array;
   let [aAt, bAt, cAt] = [heapAddress(a), heapAddress(b), heapAddress(out)];
   let biasAt = bias === undefined ? null : heapAddress(bias);
   let L: GemmLayout = { ...scratch, offA: aAt ?? scratch.offA, offBRaw: bAt ?? scratch.offBRaw, offC: cAt ?? scratch.offC, offBias: biasAt ?? scratch.offBias };
@@ -208,7 +208,7 @@ export function gemmF32Mode(
   const w = mode === "typescript" ? null : getWasm();
   if (w !== null) {
     const shape: GemmShape = { m, k, n, transA: opts.transA === true, transB: opts.transB === true };
-    const out = gemmWasm(w, mode === "wasm" && threadCount() >= 2, a, b, shape, opts.bias, relu, tuning);
+    const out = gemmWasm(w, mode === "wasm" && threadCount() >= 2, a, b, shape, opts.bias, relu, tuning, opts.mem);
     if (out !== undefined) return out;
   }
   return gemmF32Reference(a, b, m, k, n, opts);

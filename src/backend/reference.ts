@@ -3,6 +3,7 @@
  * back to), and the float64 kernel. Both run i-k-j so the inner loop streams rows of op(B) and of the
  * output; Bᵀ is transposed once up front for the same reason.
  */
+import type { StorageSource } from "../tensor/dtype.js";
 import { freshStorage } from "../tensor/dtype.js";
 
 /** Options shared by every GEMM entry point. */
@@ -15,6 +16,8 @@ export interface GemmOptions<T> {
   readonly bias?: T;
   /** Apply `max(x, 0)` (NaN → 0) after the bias. */
   readonly relu?: boolean;
+  /** Where the SIMD kernel's result storage comes from (default: a fresh array). */
+  readonly mem?: StorageSource;
 }
 
 /** Throws unless the buffers match the stated shape. */

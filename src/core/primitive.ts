@@ -5,7 +5,7 @@
  * the forward kernel, the forward-mode (JVP) rule, the reverse-mode (VJP) rule and the batching rule. The
  * interfaces have no optional rules, so a primitive that lacks one does not compile.
  */
-import type { DType, Storage } from "../tensor/dtype.js";
+import type { DType, Storage, StorageSource } from "../tensor/dtype.js";
 import type { Concrete, TensorImpl } from "../tensor/tensor.js";
 
 /** What a shape rule knows about a value: its shape, dtype and dim names. */
@@ -33,8 +33,11 @@ export interface Primitive<P> {
   readonly name: string;
   /** Validates inputs (throwing `ShapeError`) and gives the output's shape, dtype and names. */
   readonly abstract: (inputs: readonly Meta[], params: P) => Meta;
-  /** The kernel: output data from concrete inputs. Never writes into its inputs. */
-  readonly impl: (inputs: readonly Concrete[], params: P, out: Meta) => Storage;
+  /**
+   * The kernel: output data from concrete inputs, its storage taken from `mem` (fresh arrays eagerly, the
+   * program's planned buffers inside a staged run). Never writes into its inputs.
+   */
+  readonly impl: (inputs: readonly Concrete[], params: P, out: Meta, mem: StorageSource) => Storage;
   /** Forward mode: the output tangent from input tangents (`null` = zero), written with ops so it nests. */
   readonly jvp: (primals: readonly TensorImpl[], tangents: readonly Linear[], out: TensorImpl, params: P) => Linear;
   /**

@@ -6,7 +6,7 @@
  */
 import { ShapeError, TransformError } from "../errors.js";
 import { Concrete, TensorImpl } from "../tensor/tensor.js";
-import { checkAllocation } from "../tensor/dtype.js";
+import { checkAllocation, FRESH } from "../tensor/dtype.js";
 import type { Meta, MultiPrimitive, Primitive } from "./primitive.js";
 
 /** A transformation in progress. */
@@ -86,7 +86,7 @@ export function bind<P>(prim: Primitive<P>, inputs: readonly TensorImpl[], param
   }
   if (top !== null && !top.active) throw new TransformError(prim.name, `a tracer of a finished ${top.kind} transformation was used (a leaked tracer)`);
   const meta = checked(prim.name, prim.abstract(inputs, params));
-  if (top === null) return new Concrete(meta.shape, meta.dtype, prim.impl(inputs as readonly Concrete[], params, meta), meta.names);
+  if (top === null) return new Concrete(meta.shape, meta.dtype, prim.impl(inputs as readonly Concrete[], params, meta, FRESH), meta.names);
   return top.process(prim, inputs, params);
 }
 

@@ -5,7 +5,7 @@
  */
 import { DTypeError } from "../errors.js";
 import { broadcastShapes } from "../shape/runtime.js";
-import { isFloat, promote, type DType } from "../tensor/dtype.js";
+import { isFloat, promote, type DType, type StorageSource } from "../tensor/dtype.js";
 import type { TensorImpl } from "../tensor/tensor.js";
 import { bind } from "../core/trace.js";
 import { definePrimitive, type ElementwiseFormula, type Linear, type Meta, type Primitive } from "../core/primitive.js";
@@ -24,7 +24,7 @@ const formula = (vars: readonly string[], expr: string, simd: SimdOp | undefined
  * The eager float32 fast path: one SIMD kernel over the operands (broadcast as rows, columns or scalars),
  * or null to use the TypeScript loop (other dtypes, small tensors, other broadcasts, no SIMD).
  */
-function simdEager(op: SimdOp | undefined, ins: readonly Concrete[], out: Meta): Float32Array | null {
+function simdEager(op: SimdOp | undefined, ins: readonly Concrete[], out: Meta, mem: StorageSource): Float32Array | null {
   if (op === undefined || out.dtype !== "float32" || ins.some((x) => x.dtype !== "float32")) return null;
   const total = sizeOf(out.shape);
   if (total < SIMD_MIN_ELEMENTS) return null;
@@ -35,7 +35,7 @@ function simdEager(op: SimdOp | undefined, ins: readonly Concrete[], out: Meta):
     inputs.push(a);
   }
   const kernel = elementwiseKernel({ total, inputs, nodes: [{ op, args: ins.map((_, index) => ({ kind: "in", index })) }], outputs: [0] });
-  return kernel === null ? null : kernel(ins.map((x) => x.data as Float32Array))[0]!;
+  return kernel === null ? null : kernel(ins.map((x) => x.data as Float32Array), mem)[0]!;
 }
 
 // ---------------------------------------------------------------- unary
@@ -67,7 +67,7 @@ function unaryPrimitive(spec: UnarySpec): Primitive<null> {
   const prim: Primitive<null> = definePrimitive<null>({
     name: spec.name,
     abstract: ([x]) => ({ shape: x!.shape, dtype: unaryOutType(spec.name, x!.dtype, spec.kind), names: x!.names }),
-    impl: ([x], _p, out) => simdEager(spec.simd, [x!], out) ?? mapUnary(spec.expr, x!.data, out.dtype),
+    impl: ([x], _p, out, mem) => simdEager(spec.simd, [x!], out, mem) ?? mapUnary(spec.expr, x!.data, out.dtype, mem),
     jvp: ([x], [t], out) => {
       if (t == null || spec.deriv === null || !isFloat(out.dtype)) return null;
       return spec.deriv === "linear" ? apply(t) : spec.scale ? spec.scale(t, x!, out) : mul(t, spec.deriv(x!, out));
@@ -124,8 +124,8 @@ export const neg = una(negP), exp = una(expP), log = una(logP), log1p = una(log1
 export const castP = definePrimitive<{ dtype: DType }>({
   name: "cast",
   abstract: ([x], p) => ({ shape: x!.shape, dtype: p.dtype, names: x!.names }),
-  impl: ([x], p) =>
-    mapUnary(p.dtype === "bool" ? "(a !== 0 ? 1 : 0)" : p.dtype === "int32" ? "(Math.trunc(a) | 0)" : "a", x!.data, p.dtype),
+  impl: ([x], p, _out, mem) =>
+    mapUnary(p.dtype === "bool" ? "(a !== 0 ? 1 : 0)" : p.dtype === "int32" ? "(Math.trunc(a) | 0)" : "a", x!.data, p.dtype, mem),
   jvp: ([x], [t], _out, p) => (t != null && isFloat(x!.dtype) && isFloat(p.dtype) ? cast(t, p.dtype) : null),
   vjp: (ct, [x], _out, p) => [isFloat(x!.dtype) && isFloat(p.dtype) ? cast(ct, x!.dtype) : null],
   vmap: ([x], _b, p) => cast(x!, p.dtype),
@@ -176,7 +176,7 @@ function binaryPrimitive(name: string, expr: string, kind: BinaryKind, jvp: Bina
   const prim: Primitive<null> = definePrimitive<null>({
     name,
     abstract: binaryAbstract(name, kind),
-    impl: ([a, b], _p, out) => simdEager(simd, [a!, b!], out) ?? mapBinary(expr, a!.data, a!.shape, b!.data, b!.shape, out.shape, out.dtype),
+    impl: ([a, b], _p, out, mem) => simdEager(simd, [a!, b!], out, mem) ?? mapBinary(expr, a!.data, a!.shape, b!.data, b!.shape, out.shape, out.dtype, mem),
     jvp: ([a, b], [ta, tb], out) => (jvp === null || !isFloat(out.dtype) || (ta == null && tb == null) ? null : jvp(a!, b!, ta ?? null, tb ?? null, out)),
     vjp: (ct, [a, b], out, _p, needs) => {
       if (vjp === null || !isFloat(out.dtype)) return [null, null];
@@ -280,7 +280,7 @@ export const selectP: Primitive<null> = definePrimitive<null>({
     const shape = broadcastShapes("where", broadcastShapes("where", c!.shape, a!.shape), b!.shape);
     return { shape, dtype: promote(a!.dtype, b!.dtype), names: mergeNames(shape.length, [c!, a!, b!]) };
   },
-  impl: ([c, a, b], _p, out) => mapSelect(c!.data, c!.shape, a!.data, a!.shape, b!.data, b!.shape, out.shape, out.dtype),
+  impl: ([c, a, b], _p, out, mem) => mapSelect(c!.data, c!.shape, a!.data, a!.shape, b!.data, b!.shape, out.shape, out.dtype, mem),
   jvp: ([c, a, b], [, ta, tb], out) => {
     if (!isFloat(out.dtype) || (ta == null && tb == null)) return null;
     return where(c!, ta ?? zerosLike(a!), tb ?? zerosLike(b!));

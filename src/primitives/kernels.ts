@@ -5,7 +5,7 @@
  * into a specialised loop with `new Function`, so every primitive has its own monomorphic hot loop
  * (a shared loop calling a per-op closure is several times slower in V8).
  */
-import { allocUninit, type DType, type Storage } from "../tensor/dtype.js";
+import { FRESH, type DType, type Storage, type StorageSource } from "../tensor/dtype.js";
 import { stridesOf } from "../shape/runtime.js";
 
 type UnaryLoop = (x: Storage, out: Storage, n: number) => void;
@@ -145,8 +145,8 @@ function forEachRow(outShape: readonly number[], strides: readonly (readonly num
 }
 
 /** Applies a unary expression elementwise. */
-export function mapUnary(expr: string, x: Storage, dtype: DType): Storage {
-  const out = allocUninit(dtype, x.length);
+export function mapUnary(expr: string, x: Storage, dtype: DType, mem: StorageSource = FRESH): Storage {
+  const out = mem.take(dtype, x.length, false);
   unaryLoop(expr)(x, out, x.length);
   return out;
 }
@@ -154,10 +154,11 @@ export function mapUnary(expr: string, x: Storage, dtype: DType): Storage {
 /** Applies a binary expression with NumPy broadcasting. */
 export function mapBinary(
   expr: string, a: Storage, aShape: readonly number[], b: Storage, bShape: readonly number[], outShape: readonly number[], dtype: DType,
+  mem: StorageSource = FRESH,
 ): Storage {
   let n = 1;
   for (const d of outShape) n *= d;
-  const out = allocUninit(dtype, n);
+  const out = mem.take(dtype, n, false);
   if (a.length === n && b.length === n) flatLoop(expr, "vv")(a, b, out, n);
   else if (b.length === 1 && a.length === n) flatLoop(expr, "vs")(a, b, out, n);
   else if (a.length === 1 && b.length === n) flatLoop(expr, "sv")(a, b, out, n);
@@ -177,11 +178,11 @@ export function mapBinary(
 /** `where(c, a, b)` with broadcasting of all three. */
 export function mapSelect(
   c: Storage, cShape: readonly number[], a: Storage, aShape: readonly number[], b: Storage, bShape: readonly number[],
-  outShape: readonly number[], dtype: DType,
+  outShape: readonly number[], dtype: DType, mem: StorageSource = FRESH,
 ): Storage {
   let n = 1;
   for (const d of outShape) n *= d;
-  const out = allocUninit(dtype, n);
+  const out = mem.take(dtype, n, false);
   if (c.length === n && a.length === n && b.length === n) {
     for (let i = 0; i < n; i++) out[i] = c[i] ? a[i]! : b[i]!;
     return out;
@@ -204,10 +205,10 @@ export function mapSelect(
 }
 
 /** Copies `x` (of `shape`) into a new buffer of `outShape` by broadcasting. */
-export function broadcastCopy(x: Storage, shape: readonly number[], outShape: readonly number[], dtype: DType): Storage {
+export function broadcastCopy(x: Storage, shape: readonly number[], outShape: readonly number[], dtype: DType, mem: StorageSource = FRESH): Storage {
   let n = 1;
   for (const d of outShape) n *= d;
-  const out = allocUninit(dtype, n);
+  const out = mem.take(dtype, n, false);
   const s = broadcastStrides(shape, outShape);
   const r = outShape.length;
   const rowLen = r === 0 ? 1 : outShape[r - 1]!;
@@ -236,14 +237,14 @@ export function reductionPlan(shape: readonly number[], axes: readonly number[])
 }
 
 /** Permutes the axes of a buffer (a copy). */
-export function permuteCopy(x: Storage, shape: readonly number[], perm: readonly number[], dtype: DType): Storage {
+export function permuteCopy(x: Storage, shape: readonly number[], perm: readonly number[], dtype: DType, mem: StorageSource = FRESH): Storage {
   const r = shape.length;
   const outShape = perm.map((p) => shape[p]!);
   const inStrides = stridesOf(shape);
   const strides = perm.map((p) => inStrides[p]!);
   let n = 1;
   for (const d of shape) n *= d;
-  const out = allocUninit(dtype, n);
+  const out = mem.take(dtype, n, false);
   if (r === 2 && perm[0] === 1) {
     // Blocked 2-D transpose: stays in cache for big matrices.
     const rows = shape[0]!;

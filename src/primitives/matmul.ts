@@ -5,7 +5,7 @@
  */
 import { DTypeError, ShapeError } from "../errors.js";
 import { broadcastShapes, sizeOf, stridesOf } from "../shape/runtime.js";
-import { alloc, promote, isFloat, type Storage } from "../tensor/dtype.js";
+import { promote, isFloat, type Storage, type StorageSource } from "../tensor/dtype.js";
 import type { Concrete, TensorImpl } from "../tensor/tensor.js";
 import { bind } from "../core/trace.js";
 import { definePrimitive, type Primitive } from "../core/primitive.js";
@@ -43,7 +43,7 @@ export const matmulP: Primitive<MatmulParams> = definePrimitive<MatmulParams>({
     const names = [...new Array<string | null>(batch.length).fill(null), an[an.length - (p.transA ? 1 : 2)] ?? null, bn[bn.length - (p.transB ? 2 : 1)] ?? null];
     return { shape: [...batch, m, n], dtype: promote(a!.dtype, b!.dtype), names };
   },
-  impl: ([a, b], p, out) => matmulImpl(a!, b!, p, out.shape, out.dtype),
+  impl: ([a, b], p, out, mem) => matmulImpl(a!, b!, p, out.shape, out.dtype, mem),
   jvp: ([a, b], [ta, tb], _o, p) => {
     const x = ta == null ? null : matmul(ta, b!, p.transA, p.transB);
     const y = tb == null ? null : matmul(a!, tb, p.transA, p.transB);
@@ -74,7 +74,7 @@ export const matmulP: Primitive<MatmulParams> = definePrimitive<MatmulParams>({
 export const matmul = (a: TensorImpl, b: TensorImpl, transA = false, transB = false): TensorImpl =>
   bind(matmulP, [a, b], { transA, transB });
 
-function matmulImpl(a: Concrete, b: Concrete, p: MatmulParams, outShape: readonly number[], dtype: Concrete["dtype"]): Storage {
+function matmulImpl(a: Concrete, b: Concrete, p: MatmulParams, outShape: readonly number[], dtype: Concrete["dtype"], mem: StorageSource): Storage {
   const r = outShape.length;
   const m = outShape[r - 2]!;
   const n = outShape[r - 1]!;
@@ -83,8 +83,9 @@ function matmulImpl(a: Concrete, b: Concrete, p: MatmulParams, outShape: readonl
   const nb = sizeOf(batch);
   const ad = toKernelDtype(a, dtype);
   const bd = toKernelDtype(b, dtype);
-  if (nb === 1) return finish(gemm(ad, bd, m, k, n, p.transA, p.transB, dtype), dtype);
-  const out = alloc(dtype, nb * m * n);
+  if (nb === 1) return finish(gemm(ad, bd, m, k, n, p.transA, p.transB, dtype, mem), dtype);
+  // Every batch's product is written below.
+  const out = mem.take(dtype, nb * m * n, false);
   const sa = broadcastStrides(a.shape.slice(0, -2), batch);
   const sbs = broadcastStrides(b.shape.slice(0, -2), batch);
   const sizeA = m * k;

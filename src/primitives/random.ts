@@ -8,7 +8,7 @@
  */
 import { DTypeError, ShapeError } from "../errors.js";
 import { sizeOf } from "../shape/runtime.js";
-import { allocUninit, type FloatDType, type Storage } from "../tensor/dtype.js";
+import type { FloatDType, Storage } from "../tensor/dtype.js";
 import { noNames, type TensorImpl } from "../tensor/tensor.js";
 import { bind } from "../core/trace.js";
 import { definePrimitive, type Meta, type Primitive } from "../core/primitive.js";
@@ -123,11 +123,11 @@ export const randomP: Primitive<RandomParams> = definePrimitive<RandomParams>({
     const r = resultOf(p, op);
     return { shape: [...batch, ...r.shape], dtype: r.dtype, names: batch.length === 0 ? r.names : [...noNames(batch.length), ...r.names] };
   },
-  impl: ([k], p, out) => {
+  impl: ([k], p, out, mem) => {
     const keys = k!.data;
     const n = keys.length >> 1;
     const m = n === 0 ? 0 : sizeOf(out.shape) / n;
-    const data = allocUninit(out.dtype, sizeOf(out.shape));
+    const data = mem.take(out.dtype, sizeOf(out.shape), false);
     for (let b = 0; b < n; b++) draw([keys[2 * b]! >>> 0, keys[2 * b + 1]! >>> 0], p, data, b * m, m);
     return data;
   },

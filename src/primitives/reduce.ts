@@ -4,7 +4,7 @@
  */
 import { DTypeError, ShapeError } from "../errors.js";
 import { sizeOf } from "../shape/runtime.js";
-import { alloc, allocUninit, isFloat, type DType, type Storage } from "../tensor/dtype.js";
+import { isFloat, type DType, type Storage, type StorageSource } from "../tensor/dtype.js";
 import { sumRowsF32 } from "../backend/reduce.js";
 import type { TensorImpl } from "../tensor/tensor.js";
 import { bind } from "../core/trace.js";
@@ -39,10 +39,10 @@ function leadingRun(shape: readonly number[], axes: readonly number[]): { reduce
 }
 
 /** Sums rows of a [reduce, keep] buffer into [keep] without transposing (bias gradients). */
-function sumLeading(data: Storage, reduce: number, keep: number, dtype: DType): Storage {
+function sumLeading(data: Storage, reduce: number, keep: number, dtype: DType, mem: StorageSource): Storage {
   const fast = data instanceof Float32Array ? sumRowsF32(data, reduce, keep) : null;
   if (fast !== null) {
-    const res = allocUninit(dtype, keep);
+    const res = mem.take(dtype, keep, false);
     res.set(fast);
     return res;
   }
@@ -51,7 +51,7 @@ function sumLeading(data: Storage, reduce: number, keep: number, dtype: DType): 
     const base = r * keep;
     for (let j = 0; j < keep; j++) acc[j]! += data[base + j]!;
   }
-  const res = alloc(dtype, keep);
+  const res = mem.take(dtype, keep, false);
   res.set(acc);
   return res;
 }
@@ -68,11 +68,11 @@ function rows(x: { data: Storage; shape: readonly number[]; dtype: DType }, axes
 export const sumP: Primitive<ReduceParams> = definePrimitive<ReduceParams>({
   name: "sum",
   abstract: ([x], p) => reducedMeta("sum", x!, p, x!.dtype === "bool" ? "int32" : x!.dtype),
-  impl: ([x], p, out) => {
+  impl: ([x], p, out, mem) => {
     const lead = leadingRun(x!.shape, p.axes);
-    if (lead !== null) return sumLeading(x!.data, lead.reduce, lead.keep, out.dtype);
+    if (lead !== null) return sumLeading(x!.data, lead.reduce, lead.keep, out.dtype, mem);
     const { data, outer, inner } = rows(x!, p.axes);
-    const res = alloc(out.dtype, outer);
+    const res = mem.take(out.dtype, outer, false);
     // Accumulates in JS numbers (float64) even for float32 tensors.
     for (let o = 0; o < outer; o++) {
       let s = 0;
@@ -88,10 +88,10 @@ export const sumP: Primitive<ReduceParams> = definePrimitive<ReduceParams>({
 });
 
 function extremeImpl(kind: "max" | "min") {
-  return ([x]: readonly { data: Storage; shape: readonly number[]; dtype: DType }[], p: ReduceParams, out: Meta): Storage => {
+  return ([x]: readonly { data: Storage; shape: readonly number[]; dtype: DType }[], p: ReduceParams, out: Meta, mem: StorageSource): Storage => {
     if (p.axes.some((a) => x!.shape[a] === 0)) throw new ShapeError(kind, `cannot reduce an empty axis`, [x!.shape]);
     const { data, outer, inner } = rows(x!, p.axes);
-    const res = alloc(out.dtype, outer);
+    const res = mem.take(out.dtype, outer, false);
     for (let o = 0; o < outer; o++) {
       const base = o * inner;
       let m = data[base]!;
@@ -122,7 +122,7 @@ function extremePrimitive(kind: "max" | "min"): Primitive<ReduceParams> {
       if (x!.dtype === "bool") throw new DTypeError(kind, "does not accept bool tensors");
       return reducedMeta(kind, x!, p, x!.dtype);
     },
-    impl: ([x], p, out) => extremeImpl(kind)([x!], p, out),
+    impl: ([x], p, out, mem) => extremeImpl(kind)([x!], p, out, mem),
     jvp: ([x], [t], out, p) => (t == null || !isFloat(x!.dtype) ? null : sum(mul(t, weights(x!, out, p)), p.axes, p.keepdims)),
     vjp: (ct, [x], out, p) =>
       isFloat(x!.dtype) ? [mul(broadcastTo(reshape(ct, keptShape(x!.shape, p.axes)), x!.shape), weights(x!, out, p))] : [null],
@@ -143,10 +143,10 @@ function argPrimitive(kind: "argmax" | "argmin"): Primitive<ReduceParams> {
       if (p.axes.length !== 1) throw new ShapeError(kind, `takes exactly one axis`, [x!.shape]);
       return reducedMeta(kind, x!, p, "int32");
     },
-    impl: ([x], p, out) => {
+    impl: ([x], p, out, mem) => {
       if (x!.shape[p.axes[0]!] === 0) throw new ShapeError(kind, `cannot reduce an empty axis`, [x!.shape]);
       const { data, outer, inner } = rows(x!, p.axes);
-      const res = alloc(out.dtype, outer);
+      const res = mem.take(out.dtype, outer, false);
       // First index of the extreme value, as in PyTorch and NumPy; NaN counts as the extreme.
       for (let o = 0; o < outer; o++) {
         const base = o * inner;

@@ -5,7 +5,7 @@
  */
 import { ShapeError } from "../errors.js";
 import { sizeOf } from "../shape/runtime.js";
-import { alloc, isFloat } from "../tensor/dtype.js";
+import { isFloat } from "../tensor/dtype.js";
 import type { TensorImpl } from "../tensor/tensor.js";
 import { bind } from "../core/trace.js";
 import { definePrimitive, type Primitive } from "../core/primitive.js";
@@ -24,13 +24,13 @@ export const cumsumP: Primitive<CumsumParams> = definePrimitive<CumsumParams>({
     if (!Number.isInteger(p.axis) || p.axis < 0 || p.axis >= r) throw new ShapeError("cumsum", `axis ${p.axis} is out of range for rank ${r}`, [x!.shape]);
     return { shape: x!.shape, dtype: x!.dtype === "bool" ? "int32" : x!.dtype, names: x!.names };
   },
-  impl: ([x], p, out) => {
+  impl: ([x], p, out, mem) => {
     const s = x!.shape;
     const outer = sizeOf(s.slice(0, p.axis));
     const n = s[p.axis]!;
     const inner = sizeOf(s.slice(p.axis + 1));
     const src = x!.data;
-    const res = alloc(out.dtype, src.length);
+    const res = mem.take(out.dtype, src.length, false);
     // Running sums kept in JS numbers (float64) and rounded once per output, like PyTorch's CPU kernel,
     // which accumulates float32 in double: long float32 scans do not drift.
     const acc = new Float64Array(inner);

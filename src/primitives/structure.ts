@@ -4,7 +4,7 @@
  */
 import { DTypeError, ShapeError } from "../errors.js";
 import { sameShape, sizeOf, stridesOf } from "../shape/runtime.js";
-import { alloc, allocUninit, isFloat } from "../tensor/dtype.js";
+import { isFloat } from "../tensor/dtype.js";
 import { noNames, type TensorImpl } from "../tensor/tensor.js";
 import { bind } from "../core/trace.js";
 import { definePrimitive, type Primitive } from "../core/primitive.js";
@@ -44,7 +44,7 @@ export const transposeP = definePrimitive<{ perm: readonly number[] }>({
       throw new ShapeError("transpose", `[${p.perm.join(", ")}] is not a permutation of ${r} axes`, [x!.shape]);
     return { shape: p.perm.map((i) => x!.shape[i]!), dtype: x!.dtype, names: pickNames(x!.names, p.perm) };
   },
-  impl: ([x], p) => permuteCopy(x!.data, x!.shape, p.perm, x!.dtype),
+  impl: ([x], p, _out, mem) => permuteCopy(x!.data, x!.shape, p.perm, x!.dtype, mem),
   jvp: (_x, [t], _o, p) => (t == null ? null : transpose(t, p.perm)),
   vjp: (ct, _x, _o, p) => [transpose(ct, invertPerm(p.perm))],
   vmap: ([x], _b, p) => transpose(x!, [0, ...p.perm.map((i) => i + 1)]),
@@ -66,7 +66,7 @@ export const broadcastP = definePrimitive<{ shape: readonly number[] }>({
       throw new ShapeError("broadcastTo", `cannot broadcast`, [x!.shape, p.shape]);
     return { shape: p.shape, dtype: x!.dtype, names: noNames(p.shape.length) };
   },
-  impl: ([x], p) => broadcastCopy(x!.data, x!.shape, p.shape, x!.dtype),
+  impl: ([x], p, _out, mem) => broadcastCopy(x!.data, x!.shape, p.shape, x!.dtype, mem),
   jvp: (_x, [t], _o, p) => (t == null ? null : broadcastTo(t, p.shape)),
   vjp: (ct, [x]) => [sumTo(ct, x!.shape)],
   vmap: ([x], _b, p, n) => {
@@ -114,8 +114,8 @@ export const sliceP: Primitive<SliceParams> = definePrimitive<SliceParams>({
     });
     return { shape, dtype: x!.dtype, names: x!.names.map((n, i) => (shape[i] === s[i] ? n : null)) };
   },
-  impl: ([x], p, out) => {
-    const data = allocUninit(out.dtype, sizeOf(out.shape));
+  impl: ([x], p, out, mem) => {
+    const data = mem.take(out.dtype, sizeOf(out.shape), false);
     copyBlock(x!.data, x!.shape, p.starts, data, out.shape, null);
     return data;
   },
@@ -140,8 +140,8 @@ export const padP: Primitive<PadParams> = definePrimitive<PadParams>({
       throw new ShapeError("pad", `bad padding [${p.lo.join(", ")}] / [${p.hi.join(", ")}]`, [x!.shape]);
     return { shape: x!.shape.map((d, i) => d + p.lo[i]! + p.hi[i]!), dtype: x!.dtype, names: noNames(x!.shape.length) };
   },
-  impl: ([x], p, out) => {
-    const data = alloc(out.dtype, sizeOf(out.shape));
+  impl: ([x], p, out, mem) => {
+    const data = mem.take(out.dtype, sizeOf(out.shape), true);
     copyBlock(x!.data, x!.shape, null, data, out.shape, p.lo);
     return data;
   },
@@ -221,8 +221,8 @@ export const concatP: Primitive<{ axis: number }> = definePrimitive<{ axis: numb
     const shape = first.shape.map((d, i) => (i === p.axis ? total : d));
     return { shape, dtype: first.dtype, names: first.names.map((n, i) => (i === p.axis ? null : n)) };
   },
-  impl: (xs, p, out) => {
-    const data = alloc(out.dtype, sizeOf(out.shape));
+  impl: (xs, p, out, mem) => {
+    const data = mem.take(out.dtype, sizeOf(out.shape), true);
     let start = 0;
     for (const x of xs) {
       const dstStart = out.shape.map((_, i) => (i === p.axis ? start : 0));
@@ -263,14 +263,14 @@ export const takeP: Primitive<{ axis: number }> = definePrimitive<{ axis: number
     const names = [...x!.names.slice(0, p.axis), ...idx!.names, ...x!.names.slice(p.axis + 1)];
     return { shape, dtype: x!.dtype, names };
   },
-  impl: ([x, idx], p, out) => {
+  impl: ([x, idx], p, out, mem) => {
     const s = x!.shape;
     const outer = sizeOf(s.slice(0, p.axis));
     const n = s[p.axis]!;
     const inner = sizeOf(s.slice(p.axis + 1));
     const ix = idx!.data;
     const k = ix.length;
-    const data = allocUninit(out.dtype, sizeOf(out.shape));
+    const data = mem.take(out.dtype, sizeOf(out.shape), false);
     const src = x!.data;
     for (let j = 0; j < k; j++) {
       const v = ix[j]!;
@@ -331,14 +331,14 @@ export const scatterAddP: Primitive<{ axis: number; shape: readonly number[] }> 
     if (!sameShape(expect, x!.shape)) throw new ShapeError("scatterAdd", `updates do not match the indexed shape`, [x!.shape, expect]);
     return { shape: p.shape, dtype: x!.dtype, names: noNames(p.shape.length) };
   },
-  impl: ([x, idx], p, out) => {
+  impl: ([x, idx], p, out, mem) => {
     const s = p.shape;
     const outer = sizeOf(s.slice(0, p.axis));
     const n = s[p.axis]!;
     const inner = sizeOf(s.slice(p.axis + 1));
     const ix = idx!.data;
     const k = ix.length;
-    const data = alloc(out.dtype, sizeOf(s));
+    const data = mem.take(out.dtype, sizeOf(s), true);
     const src = x!.data;
     for (let o = 0; o < outer; o++)
       for (let j = 0; j < k; j++) {

@@ -22,35 +22,21 @@ export type Storage = StorageOf[DType];
 export const DTYPES: readonly DType[] = ["float32", "float64", "int32", "bool"];
 
 /**
- * Where storage comes from while a jitted program runs: its planned buffers, recycled from one run to the
- * next (see `transforms/jit.ts`). Outside a run, every allocation is a fresh typed array.
+ * Where a kernel's storage comes from, passed to it explicitly: {@link FRESH} typed arrays when an op runs
+ * eagerly, a compiled program's planned buffers (recycled from one run to the next, see
+ * `transforms/buffers.ts`) when it runs inside a staged program.
  */
 export interface StorageSource {
-  /** Storage for `n` elements of `dtype`, zero-filled when `zeroed`. */
+  /** Storage for `n` elements of `dtype`, zero-filled when `zeroed` (else the caller overwrites all of it). */
   take(dtype: DType, n: number, zeroed: boolean): Storage;
 }
 
-let source: StorageSource | null = null;
+/** Fresh typed arrays (zero-filled, as new typed arrays are). */
+export const FRESH: StorageSource = { take: (dtype, n) => freshStorage(dtype, n) };
 
-/** Runs `f` with allocations served by `s` (restored afterwards, also on throw). */
-export function withStorageSource<R>(s: StorageSource, f: () => R): R {
-  const saved = source;
-  source = s;
-  try {
-    return f();
-  } finally {
-    source = saved;
-  }
-}
-
-/** Allocates zeroed storage for `n` elements of `dtype`. */
+/** Allocates fresh zeroed storage for `n` elements of `dtype`. */
 export function alloc(dtype: DType, n: number): Storage {
-  return source === null ? freshStorage(dtype, n) : source.take(dtype, n, true);
-}
-
-/** Allocates storage the caller overwrites entirely (recycled buffers are not cleared first). */
-export function allocUninit(dtype: DType, n: number): Storage {
-  return source === null ? freshStorage(dtype, n) : source.take(dtype, n, false);
+  return freshStorage(dtype, n);
 }
 
 /** Whether `s` is storage of `dtype`. */

@@ -4,8 +4,7 @@
  * a generated WebAssembly SIMD kernel when every operand is float32, else a generated TypeScript loop —
  * and every other equation runs its primitive's kernel.
  */
-import type { DType } from "../tensor/dtype.js";
-import { allocUninit } from "../tensor/dtype.js";
+import type { DType, StorageSource } from "../tensor/dtype.js";
 import { Concrete } from "../tensor/tensor.js";
 import { isMulti, type MultiPrimitive, type Primitive } from "../core/primitive.js";
 import { Program, Var, type Atom, type Eqn } from "../core/program.js";
@@ -19,7 +18,7 @@ export type Env = Map<Var, Concrete>;
 export type Step =
   | { readonly kind: "eqn"; readonly prim: Primitive<any>; readonly params: unknown; readonly ins: readonly Atom[]; readonly out: Var }
   | { readonly kind: "multi"; readonly prim: MultiPrimitive<any>; readonly params: unknown; readonly ins: readonly Atom[]; readonly outs: readonly Var[] }
-  | { readonly kind: "fused"; readonly via: "simd" | "loop"; readonly prims: readonly string[]; readonly run: (env: Env) => void };
+  | { readonly kind: "fused"; readonly via: "simd" | "loop"; readonly prims: readonly string[]; readonly run: (env: Env, mem: StorageSource) => void };
 
 /** A first-order list of equations: a program with its staged calls replaced by their bodies. */
 export interface Flat {
@@ -125,9 +124,9 @@ function compileGroup(g: Group, usedOutside: ReadonlySet<Var>, simdOnly: boolean
     kind: "fused",
     via: "loop",
     prims: g.eqns.map((e) => e.prim.name),
-    run: (env) => {
+    run: (env, mem) => {
       const ins = external.map((a) => read(env, a).data);
-      const outs = outputs.map((e) => allocUninit(e.outs[0]!.dtype, total));
+      const outs = outputs.map((e) => mem.take(e.outs[0]!.dtype, total, false));
       kernel(...ins, ...outs, total);
       outputs.forEach((e, k) => setVar(env, e.outs[0]!, outs[k]!));
     },
@@ -165,8 +164,8 @@ function simdGroup(g: Group, external: readonly Atom[], accesses: readonly EwAcc
     kind: "fused",
     via: "simd",
     prims: g.eqns.map((e) => e.prim.name),
-    run: (env) => {
-      const outs = kernel(external.map((a) => read(env, a).data as Float32Array));
+    run: (env, mem) => {
+      const outs = kernel(external.map((a) => read(env, a).data as Float32Array), mem);
       outputs.forEach((e, k) => setVar(env, e.outs[0]!, outs[k]!));
     },
   };

@@ -2,7 +2,7 @@
  * The runner: executes a compiled program's steps on concrete inputs, serving the kernels' allocations
  * from the program's buffer plan, and writes results into donated buffers where it may.
  */
-import { freshStorage, withStorageSource, type Storage, type StorageSource } from "../tensor/dtype.js";
+import { FRESH, type Storage, type StorageSource } from "../tensor/dtype.js";
 import type { Concrete } from "../tensor/tensor.js";
 import type { Atom, Program } from "../core/program.js";
 import { BufferPlan } from "./buffers.js";
@@ -48,16 +48,15 @@ export function compiledOf(p: Program): Compiled {
 // run never starts inside another; a nested run (a scan body, a conditional branch run by an outer
 // program's step) gets fresh storage instead of the plan.
 let running = 0;
-const FRESH: StorageSource = { take: (dtype, n) => freshStorage(dtype, n) };
 
-function execute(c: Compiled, inputs: readonly Concrete[]): Concrete[] {
+function execute(c: Compiled, inputs: readonly Concrete[], mem: StorageSource): Concrete[] {
   const env: Env = new Map();
   c.program.inputs.forEach((v, i) => env.set(v, inputs[i]!));
   for (const s of c.steps) {
-    if (s.kind === "fused") s.run(env);
+    if (s.kind === "fused") s.run(env, mem);
     else if (s.kind === "eqn") {
       const ins = s.ins.map((a) => read(env, a));
-      setVar(env, s.out, s.prim.impl(ins, s.params, s.out));
+      setVar(env, s.out, s.prim.impl(ins, s.params, s.out, mem));
     } else {
       const outs = s.prim.impl(s.ins.map((a) => read(env, a)), s.params);
       s.outs.forEach((v, i) => env.set(v, outs[i]!));
@@ -77,12 +76,12 @@ export interface Donation {
  * that nothing reads them afterwards) and reporting which buffers hold results it wrote.
  */
 export function runCompiled(c: Compiled, inputs: readonly Concrete[], donation?: Donation): Concrete[] {
-  if (running > 0) return withStorageSource(FRESH, () => execute(c, inputs));
+  if (running > 0) return execute(c, inputs, FRESH);
   const plan = c.buffers;
   plan.begin();
   running++;
   try {
-    return plan.finish(withStorageSource(plan, () => execute(c, inputs)), donation?.give ?? [], donation?.written);
+    return plan.finish(execute(c, inputs, plan), donation?.give ?? [], donation?.written);
   } finally {
     running--;
   }
