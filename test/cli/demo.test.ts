@@ -138,11 +138,14 @@ describe("npm run demo", () => {
       },
       /^demo: cannot load Fashion-MNIST: .*truncated\/train-labels-idx1-ubyte: truncated payload/,
     ],
-  ])("%s: exit 2, one line naming the data, nothing trained", { concurrent: true }, async (_what, make, message) => {
-    const r = await demo("--data-dir", make(), "--epochs", "1", "--json", "--no-progress", "--chart", join(tmp, "never.svg"));
+  ])("%s: exit 2, one line naming the data, nothing trained", { concurrent: true }, async (what, make, message) => {
+    // A chart path of its own per case: the cases run at once, and each demo probes its chart path (creating
+    // and removing the file) before loading, so a shared name could be seen mid-probe by another case.
+    const chart = join(tmp, `never-${what.replace(/ /g, "-")}.svg`);
+    const r = await demo("--data-dir", make(), "--epochs", "1", "--json", "--no-progress", "--chart", chart);
     expectOneLine(r, 2, message);
     expect(r.stdout).toBe("");
-    expect(existsSync(join(tmp, "never.svg"))).toBe(false);
+    expect(existsSync(chart)).toBe(false);
   });
 
   const pathsDir = idxDir("paths", 300, 50);
