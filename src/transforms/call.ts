@@ -249,6 +249,3 @@ export const callP: MultiPrimitive<CallParams> = defineMultiPrimitive<CallParams
   vmap: (args, batched, { program, name }, size) => call(vmapProgram(program, batched, size), args, `vmap(${name})`),
   show: ({ program, name }) => ({ text: `[name=${name}]`, programs: [["program", program]] }),
 });
-
-/** Whether an equation is a staged call (inlined by the compiler). */
-export const isCall = (e: Eqn): e is Eqn & { params: CallParams } => e.prim === callP;
