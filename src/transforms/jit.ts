@@ -14,7 +14,7 @@ import { Concrete, isTensor, typed, type TensorImpl } from "../tensor/tensor.js"
 import type { Storage } from "../tensor/dtype.js";
 import { Tracer } from "../core/trace.js";
 import { flatten, type Leaf } from "../core/pytree.js";
-import { Program, traceProgram } from "../core/program.js";
+import { traceProgram, type Program } from "../core/program.js";
 import { impl } from "../tensor/tensor.js";
 import { call } from "./call.js";
 import { compiledOf, runCompiled } from "./runner.js";
@@ -193,5 +193,3 @@ export function jitOrEager<Args extends readonly unknown[], R>(f: (...args: Args
     return f(...args);
   };
 }
-
-export { Program };

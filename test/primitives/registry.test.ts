@@ -74,7 +74,7 @@ function sampleOf(name: string, p: AnyPrimitive): Sample | undefined {
   if (name === "maximum" || name === "minimum") return el(fc.integer({ min: 1, max: 3 }).chain((b) => tuple(f64(`${b} 3`), f64(`${b} 3`, { minAbs: 0.2 }))).map(([a, d]) => [a!, T.add(a!, d!) as X]));
   if (name === "div") return el(fc.integer({ min: 1, max: 3 }).chain((b) => tuple(f64(`${b} 3`), f64(`${b} 3`, { minAbs: 0.3 }))));
   if (name === "pow") return el(fc.integer({ min: 1, max: 3 }).chain((b) => tuple(f64(`${b} 3`, { min: 0.3, max: 2 }), f64(`${b} 3`))));
-  if (piecewise.has(name) && p.name !== "checkIndex" && P[name] && ["equal", "notEqual", "less", "lessEqual", "greater", "greaterEqual"].includes(name)) return el(same("B 3", 2));
+  if (["equal", "notEqual", "less", "lessEqual", "greater", "greaterEqual"].includes(name)) return el(same("B 3", 2));
   if (name === "logicalAnd" || name === "logicalOr")
     return { inputs: same("B 3", 2), apply: (xs) => [bind(p as never, xs.map((x) => bind(P.greater!, [x, T.scalar(0, "float64") as never as TensorImpl], null)), null)], differentiable: false };
   if (name === "logicalNot") return { inputs: same("B 3", 1), apply: (xs) => [bind(p as never, [bind(P.greater!, [xs[0]!, impl(T.scalar(0, "float64"))], null)], null)], differentiable: false };
